@@ -1,0 +1,496 @@
+"""The blank-card ledger.
+
+Double entry: every blank moves from one Location to another in a Movement, so
+none appears or disappears unrecorded. Balance rows hold the current count of
+each physical or transit location and are updated in the same transaction as
+the movement; they are also the row locks that serialise concurrent draws.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+MAX_QUANTITY = 10_000_000
+
+
+class Office(models.Model):
+    """A Disdukcapil kab/kota office that uses SiBlanko."""
+
+    code = models.CharField(_("kode wilayah"), max_length=4, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    address = models.CharField(_("alamat"), max_length=300, blank=True)
+    head_name = models.CharField(_("nama kepala dinas"), max_length=200, blank=True)
+    head_nip = models.CharField(_("NIP kepala dinas"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kantor")
+        verbose_name_plural = _("kantor")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{4}$"), name="office_code_four_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2]
+
+
+class StaffProfile(models.Model):
+    """Ties a user to one office, or (for a viewer) to a region scope."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        verbose_name=_("kantor"),
+    )
+    region_code = models.CharField(
+        _("cakupan wilayah"), max_length=4, blank=True,
+        help_text=_("Untuk peninjau: kode provinsi (2 digit), atau kosong untuk nasional."),
+    )
+
+    class Meta:
+        verbose_name = _("profil petugas")
+        verbose_name_plural = _("profil petugas")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.office or self.region_code or _('nasional')}"
+
+
+class Location(models.Model):
+    class Kind(models.TextChoices):
+        STOCK = "stock", _("Gudang stok")
+        SPOILED = "spoiled", _("Blanko rusak (menunggu pemusnahan)")
+        SOURCE = "source", _("Sumber (Ditjen/Provinsi)")
+        PARTNER = "partner", _("Kab/kota mitra")
+        TRANSIT = "transit", _("Dalam perjalanan")
+        ISSUED = "issued", _("Diterbitkan ke penduduk")
+        DESTROYED = "destroyed", _("Dimusnahkan")
+        ADJUSTMENT = "adjustment", _("Selisih stock opname")
+
+    # Locations whose count is held in a Balance row and may never go negative.
+    BALANCED_KINDS = frozenset({Kind.STOCK, Kind.SPOILED, Kind.TRANSIT})
+    OFFICE_KINDS = (
+        Kind.STOCK, Kind.SPOILED, Kind.TRANSIT, Kind.ISSUED, Kind.DESTROYED, Kind.ADJUSTMENT,
+    )
+
+    code = models.CharField(_("kode"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="locations"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("lokasi")
+        verbose_name_plural = _("lokasi")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "kind"], condition=Q(office__isnull=False),
+                name="location_one_kind_per_office",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["source", "partner"], office__isnull=True)
+                    | (~Q(kind__in=["source", "partner"]) & Q(office__isnull=False))
+                ),
+                name="location_office_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_balance(self) -> bool:
+        return self.kind in self.BALANCED_KINDS
+
+
+class Balance(models.Model):
+    location = models.OneToOneField(
+        Location, on_delete=models.PROTECT, primary_key=True, related_name="balance"
+    )
+    quantity = models.BigIntegerField(_("jumlah"), default=0)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("saldo")
+        verbose_name_plural = _("saldo")
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="balance_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.quantity}"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class MovementQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Mutasi tidak boleh diubah; catat pembalikan.")
+
+    def delete(self):
+        raise AppendOnlyError("Mutasi tidak boleh dihapus; catat pembalikan.")
+
+    def for_office(self, office: Office) -> MovementQuerySet:
+        return self.filter(Q(from_location__office=office) | Q(to_location__office=office))
+
+
+class Movement(models.Model):
+    """One append-only posting: quantity blanks from one location to another."""
+
+    class Reason(models.TextChoices):
+        RECEIPT_DITJEN = "receipt_ditjen", _("Penerimaan dari Ditjen Dukcapil")
+        RECEIPT_PROVINCE = "receipt_province", _("Penerimaan dari provinsi")
+        LOAN_IN = "loan_in", _("Pinjaman diterima")
+        LOAN_OUT = "loan_out", _("Pinjaman diberikan")
+        REPAYMENT_IN = "repayment_in", _("Pengembalian pinjaman diterima")
+        REPAYMENT_OUT = "repayment_out", _("Pengembalian pinjaman dikirim")
+        TRANSIT_CANCEL = "transit_cancel", _("Pengiriman dibatalkan")
+        ISSUE = "issue", _("Dicetak untuk penduduk")
+        SPOIL = "spoil", _("Rusak")
+        DESTROY = "destroy", _("Dimusnahkan")
+        ADJUSTMENT = "adjustment", _("Penyesuaian stock opname")
+        REVERSAL = "reversal", _("Pembalikan")
+
+    class Cause(models.TextChoices):
+        PRINT_FAILED = "print_failed", _("Gagal cetak")
+        ENCODE_FAILED = "encode_failed", _("Gagal encode")
+        DAMAGED = "damaged", _("Rusak")
+        INVALID = "invalid", _("Invalid")
+
+    from_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="outgoing", verbose_name=_("dari")
+    )
+    to_location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="incoming", verbose_name=_("ke")
+    )
+    quantity = models.PositiveIntegerField(_("jumlah"))
+    reason = models.CharField(_("alasan"), max_length=30, choices=Reason.choices)
+    cause = models.CharField(_("penyebab"), max_length=20, choices=Cause.choices, blank=True)
+    occurred_on = models.DateField(_("tanggal transaksi"))
+    recorded_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    reference = models.CharField(_("nomor referensi"), max_length=100, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by",
+        verbose_name=_("membalik"),
+    )
+    loan = models.ForeignKey(
+        "Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+    )
+    from_balance_after = models.BigIntegerField(null=True, blank=True, editable=False)
+    to_balance_after = models.BigIntegerField(null=True, blank=True, editable=False)
+
+    objects = MovementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        verbose_name = _("mutasi")
+        verbose_name_plural = _("mutasi")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0, quantity__lte=MAX_QUANTITY),
+                name="movement_quantity_in_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_location=F("to_location")), name="movement_two_locations"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(reason="spoil") & ~Q(cause=""))
+                    | (~Q(reason="spoil") & Q(cause=""))
+                    | Q(reason="reversal")
+                ),
+                name="movement_cause_only_for_spoil",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    (Q(reason="reversal") & Q(reverses__isnull=False))
+                    | (~Q(reason="reversal") & Q(reverses__isnull=True))
+                ),
+                name="movement_reversal_links_original",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["from_location", "occurred_on"], name="movement_from_date"),
+            models.Index(fields=["to_location", "occurred_on"], name="movement_to_date"),
+            models.Index(fields=["reason", "occurred_on"], name="movement_reason_date"),
+        ]
+        permissions = [
+            ("issue_blank", _("Dapat mencetak (menerbitkan) blanko")),
+            ("spoil_blank", _("Dapat mencatat blanko rusak")),
+            ("receive_blank", _("Dapat mencatat penerimaan blanko")),
+            ("manage_loan", _("Dapat mencatat pinjaman blanko")),
+            ("count_stock", _("Dapat mencatat stock opname")),
+            ("destroy_blank", _("Dapat mencatat pemusnahan")),
+            ("reverse_movement", _("Dapat membalik mutasi")),
+            ("close_month", _("Dapat menutup bulan")),
+            ("view_ledger", _("Dapat melihat buku besar")),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_reason_display()} {self.quantity}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Mutasi tidak boleh diubah; catat pembalikan.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Mutasi tidak boleh dihapus; catat pembalikan.")
+
+    def delta_for(self, location_id: int) -> int:
+        """The signed effect of this movement on one location."""
+        if location_id == self.to_location_id:
+            return self.quantity
+        if location_id == self.from_location_id:
+            return -self.quantity
+        return 0
+
+
+class Delivery(models.Model):
+    """A delivery of blanks with its handover document (BAST)."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="deliveries",
+                               verbose_name=_("kantor"))
+    source = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("sumber"))
+    bast_number = models.CharField(_("nomor BAST"), max_length=100)
+    received_on = models.DateField(_("tanggal terima"))
+    quantity = models.PositiveIntegerField(_("jumlah"))
+    serial_start = models.CharField(_("nomor seri awal"), max_length=40, blank=True)
+    serial_end = models.CharField(_("nomor seri akhir"), max_length=40, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="delivery")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("penerimaan blanko")
+        verbose_name_plural = _("penerimaan blanko")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "bast_number"], name="delivery_unique_bast"),
+        ]
+
+    def __str__(self) -> str:
+        return f"BAST {self.bast_number}"
+
+
+class Loan(models.Model):
+    """A loan of blanks between two kab/kota.
+
+    Each side is either an Office (it uses SiBlanko, and the blanks travel
+    through TRANSIT) or a PARTNER location (it does not, and only our side is
+    recorded).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Berjalan")
+        SETTLED = "settled", _("Lunas")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    lender_office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="loans_given")
+    lender_partner = models.ForeignKey(Location, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    borrower_office = models.ForeignKey(Office, on_delete=models.PROTECT, null=True, blank=True,
+                                        related_name="loans_taken")
+    borrower_partner = models.ForeignKey(Location, on_delete=models.PROTECT, null=True,
+                                         blank=True, related_name="+")
+    quantity = models.PositiveIntegerField(_("jumlah dipinjam"))
+    delivered_quantity = models.PositiveIntegerField(_("jumlah diterima peminjam"), default=0)
+    repaid_quantity = models.PositiveIntegerField(_("jumlah dikembalikan"), default=0)
+    reference = models.CharField(_("nomor surat"), max_length=100)
+    opened_on = models.DateField(_("tanggal"))
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+        verbose_name = _("pinjaman")
+        verbose_name_plural = _("pinjaman")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(lender_office__isnull=False, lender_partner__isnull=True)
+                    | Q(lender_office__isnull=True, lender_partner__isnull=False)
+                ),
+                name="loan_one_lender",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(borrower_office__isnull=False, borrower_partner__isnull=True)
+                    | Q(borrower_office__isnull=True, borrower_partner__isnull=False)
+                ),
+                name="loan_one_borrower",
+            ),
+            models.CheckConstraint(
+                condition=Q(lender_office__isnull=False) | Q(borrower_office__isnull=False),
+                name="loan_one_side_uses_system",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0, quantity__lte=MAX_QUANTITY)
+                & Q(delivered_quantity__lte=F("quantity"))
+                & Q(repaid_quantity__lte=F("delivered_quantity")),
+                name="loan_quantities_consistent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.lender_name} → {self.borrower_name} ({self.quantity})"
+
+    @property
+    def lender_name(self) -> str:
+        return str(self.lender_office or self.lender_partner)
+
+    @property
+    def borrower_name(self) -> str:
+        return str(self.borrower_office or self.borrower_partner)
+
+    @property
+    def outstanding(self) -> int:
+        return self.delivered_quantity - self.repaid_quantity
+
+
+class Shipment(models.Model):
+    """Blanks sent between two offices that both use SiBlanko.
+
+    They sit in the sender's TRANSIT location until the receiver confirms
+    receipt (possibly in parts) or either side cancels what is left.
+    """
+
+    class Kind(models.TextChoices):
+        LOAN = "loan", _("Pinjaman")
+        REPAYMENT = "repayment", _("Pengembalian")
+
+    class Status(models.TextChoices):
+        IN_TRANSIT = "in_transit", _("Dalam perjalanan")
+        RECEIVED = "received", _("Diterima")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="shipments")
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    sender = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    receiver = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("jumlah dikirim"))
+    received_quantity = models.PositiveIntegerField(_("jumlah diterima"), default=0)
+    cancelled_quantity = models.PositiveIntegerField(_("jumlah dibatalkan"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.IN_TRANSIT)
+    sent_on = models.DateField(_("tanggal kirim"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_on", "-id"]
+        verbose_name = _("pengiriman")
+        verbose_name_plural = _("pengiriman")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0)
+                & Q(received_quantity__lte=F("quantity") - F("cancelled_quantity")),
+                name="shipment_quantities_consistent",
+            ),
+            models.CheckConstraint(condition=~Q(sender=F("receiver")),
+                                   name="shipment_two_offices"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.sender.code}→{self.receiver.code} {self.quantity}"
+
+    @property
+    def remaining(self) -> int:
+        return self.quantity - self.received_quantity - self.cancelled_quantity
+
+
+class StockCount(models.Model):
+    """A physical count (stock opname) of an office's store."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="stock_counts")
+    counted_on = models.DateField(_("tanggal opname"))
+    counted_quantity = models.PositiveIntegerField(_("jumlah fisik"))
+    system_quantity = models.PositiveIntegerField(_("jumlah menurut sistem"))
+    reason = models.CharField(_("alasan selisih"), max_length=500, blank=True)
+    movement = models.OneToOneField(Movement, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="stock_count")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-counted_on", "-id"]
+        verbose_name = _("stock opname")
+        verbose_name_plural = _("stock opname")
+
+    def __str__(self) -> str:
+        return f"{self.office.code} {self.counted_on}: {self.counted_quantity}"
+
+    @property
+    def difference(self) -> int:
+        return self.counted_quantity - self.system_quantity
+
+
+class Destruction(models.Model):
+    """A batch of spoiled blanks destroyed under one berita acara pemusnahan."""
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="destructions")
+    number = models.CharField(_("nomor berita acara"), max_length=100)
+    destroyed_on = models.DateField(_("tanggal pemusnahan"))
+    quantity = models.PositiveIntegerField(_("jumlah"))
+    witnesses = models.CharField(_("saksi"), max_length=500, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="destruction")
+
+    class Meta:
+        ordering = ["-destroyed_on", "-id"]
+        verbose_name = _("pemusnahan")
+        verbose_name_plural = _("pemusnahan")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "number"],
+                                    name="destruction_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"BA {self.number}"
+
+
+class MonthClose(models.Model):
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="month_closes")
+    month = models.DateField(_("bulan"), help_text=_("Tanggal 1 bulan yang ditutup."))
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("tutup buku bulanan")
+        verbose_name_plural = _("tutup buku bulanan")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "month"], name="month_close_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office.code} {self.month:%Y-%m}"

@@ -1,0 +1,45 @@
+"""Every write to the ledger goes through these functions."""
+
+from __future__ import annotations
+
+from blanko.services.loans import (
+    borrow_from_partner,
+    cancel_shipment,
+    confirm_receipt,
+    lend_to_office,
+    lend_to_partner,
+    repay_loan,
+)
+from blanko.services.offices import create_office, office_location, partner_location
+from blanko.services.posting import post_movement
+from blanko.services.stock import (
+    close_month,
+    destroy_spoiled,
+    issue_blank,
+    receive_allocation,
+    receive_from_province,
+    record_stock_count,
+    reverse_movement,
+    spoil_blank,
+)
+
+__all__ = [
+    "borrow_from_partner",
+    "cancel_shipment",
+    "close_month",
+    "confirm_receipt",
+    "create_office",
+    "destroy_spoiled",
+    "issue_blank",
+    "lend_to_office",
+    "lend_to_partner",
+    "office_location",
+    "partner_location",
+    "post_movement",
+    "receive_allocation",
+    "receive_from_province",
+    "record_stock_count",
+    "repay_loan",
+    "reverse_movement",
+    "spoil_blank",
+]

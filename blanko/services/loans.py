@@ -1,0 +1,260 @@
+"""Loans of blanks between kab/kota offices.
+
+With a partner outside SiBlanko only our side is recorded, against its PARTNER
+location. Between two SiBlanko offices the blanks travel as a Shipment through
+the sender's TRANSIT location until the receiver confirms receipt.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from blanko.access import ensure_permission, has_permission
+from blanko.formatting import number
+from blanko.models import Loan, Location, Movement, Office, Shipment
+from blanko.services.offices import office_location, partner_location
+from blanko.services.posting import (
+    post_movement,
+    validate_business_date,
+    validate_quantity,
+    validate_reference,
+)
+from blanko.services.stock import _clean_text, _is_replay
+
+Reason = Movement.Reason
+Kind = Location.Kind
+PERM = "blanko.manage_loan"
+
+
+def _open_partner_loan(
+    *, office: Office, partner_code: str, quantity: int, reference: str, by, borrowing: bool,
+    occurred_on: datetime.date | None, note: str, idempotency_key: str | None,
+) -> Loan:
+    ensure_permission(by, PERM, office)
+    partner = partner_location(partner_code)
+    reference = validate_reference(reference, label="Nomor surat pinjaman")
+    note = _clean_text(note, field="note", label="Catatan")
+    stock = office_location(office, Kind.STOCK)
+    post = {
+        "from_location": partner if borrowing else stock,
+        "to_location": stock if borrowing else partner,
+        "quantity": quantity, "reason": Reason.LOAN_IN if borrowing else Reason.LOAN_OUT,
+        "by": by, "occurred_on": occurred_on, "reference": reference, "note": note,
+        "idempotency_key": idempotency_key,
+    }
+    if _is_replay(idempotency_key):
+        return post_movement(**post).loan
+    validate_quantity(quantity)
+    day = validate_business_date(occurred_on, offices=[office])
+    with transaction.atomic():
+        loan = Loan.objects.create(
+            lender_partner=partner if borrowing else None,
+            lender_office=None if borrowing else office,
+            borrower_office=office if borrowing else None,
+            borrower_partner=None if borrowing else partner,
+            quantity=quantity, delivered_quantity=quantity, reference=reference,
+            opened_on=day, note=note, created_by=by,
+        )
+        post_movement(**post, loan=loan)
+    return loan
+
+
+def borrow_from_partner(
+    *, office: Office, partner_code: str, quantity: int, reference: str, by,
+    occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
+) -> Loan:
+    """Records blanks borrowed from a kab/kota that does not use SiBlanko."""
+    return _open_partner_loan(
+        office=office, partner_code=partner_code, quantity=quantity, reference=reference,
+        by=by, borrowing=True, occurred_on=occurred_on, note=note,
+        idempotency_key=idempotency_key,
+    )
+
+
+def lend_to_partner(
+    *, office: Office, partner_code: str, quantity: int, reference: str, by,
+    occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
+) -> Loan:
+    """Records blanks lent to a kab/kota that does not use SiBlanko."""
+    return _open_partner_loan(
+        office=office, partner_code=partner_code, quantity=quantity, reference=reference,
+        by=by, borrowing=False, occurred_on=occurred_on, note=note,
+        idempotency_key=idempotency_key,
+    )
+
+
+def _send(*, loan: Loan, kind: str, sender: Office, receiver: Office, quantity: int, by,
+          occurred_on, reference: str, idempotency_key: str | None) -> Movement:
+    movement = post_movement(
+        from_location=office_location(sender, Kind.STOCK),
+        to_location=office_location(sender, Kind.TRANSIT), quantity=quantity,
+        reason=Reason.LOAN_OUT if kind == Shipment.Kind.LOAN else Reason.REPAYMENT_OUT,
+        by=by, occurred_on=occurred_on, reference=reference, loan=loan,
+        idempotency_key=idempotency_key,
+    )
+    Shipment.objects.create(
+        loan=loan, kind=kind, sender=sender, receiver=receiver, quantity=quantity,
+        sent_on=movement.occurred_on,
+    )
+    return movement
+
+
+def lend_to_office(
+    *, lender: Office, borrower: Office, quantity: int, reference: str, by,
+    occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
+) -> Loan:
+    """Sends blanks on loan to another SiBlanko office; they wait in TRANSIT."""
+    ensure_permission(by, PERM, lender)
+    if lender.pk == borrower.pk:
+        raise ValidationError({"borrower": "Kantor peminjam harus berbeda dari pemberi pinjaman."})
+    reference = validate_reference(reference, label="Nomor surat pinjaman")
+    if _is_replay(idempotency_key):
+        return Movement.objects.get(idempotency_key=idempotency_key).loan
+    validate_quantity(quantity)
+    day = validate_business_date(occurred_on, offices=[lender])
+    with transaction.atomic():
+        loan = Loan.objects.create(
+            lender_office=lender, borrower_office=borrower, quantity=quantity,
+            reference=reference, opened_on=day, created_by=by,
+            note=_clean_text(note, field="note", label="Catatan"),
+        )
+        _send(loan=loan, kind=Shipment.Kind.LOAN, sender=lender, receiver=borrower,
+              quantity=quantity, by=by, occurred_on=day, reference=reference,
+              idempotency_key=idempotency_key)
+    return loan
+
+
+def _refresh_loan_status(loan: Loan) -> None:
+    in_transit = loan.shipments.filter(status=Shipment.Status.IN_TRANSIT).exists()
+    if in_transit:
+        status = Loan.Status.OPEN
+    elif loan.delivered_quantity == 0:
+        status = Loan.Status.CANCELLED
+    elif loan.repaid_quantity >= loan.delivered_quantity:
+        status = Loan.Status.SETTLED
+    else:
+        status = Loan.Status.OPEN
+    if status != loan.status:
+        loan.status = status
+        loan.save(update_fields=["status"])
+
+
+def confirm_receipt(
+    *, shipment: Shipment, quantity: int, by, occurred_on: datetime.date | None = None,
+    idempotency_key: str | None = None,
+) -> Movement:
+    """The receiver confirms that some or all of a shipment has arrived."""
+    ensure_permission(by, PERM, shipment.receiver)
+    validate_quantity(quantity)
+    reason = Reason.LOAN_IN if shipment.kind == Shipment.Kind.LOAN else Reason.REPAYMENT_IN
+    post = {
+        "from_location": office_location(shipment.sender, Kind.TRANSIT),
+        "to_location": office_location(shipment.receiver, Kind.STOCK), "quantity": quantity,
+        "reason": reason, "by": by, "occurred_on": occurred_on,
+        "reference": shipment.loan.reference, "idempotency_key": idempotency_key,
+    }
+    if _is_replay(idempotency_key):
+        return post_movement(**post)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != Shipment.Status.IN_TRANSIT:
+            raise ValidationError("Pengiriman ini sudah selesai atau dibatalkan.", code="closed")
+        if quantity > shipment.remaining:
+            raise ValidationError(
+                {"quantity": f"Jumlah diterima ({number(quantity)}) melebihi yang masih dalam "
+                 f"perjalanan ({number(shipment.remaining)})."},
+                code="more_than_sent",
+            )
+        loan = Loan.objects.select_for_update().get(pk=shipment.loan_id)
+        movement = post_movement(**post, loan=loan)
+        shipment.received_quantity += quantity
+        if shipment.remaining == 0:
+            shipment.status = Shipment.Status.RECEIVED
+        shipment.save(update_fields=["received_quantity", "status"])
+        if shipment.kind == Shipment.Kind.LOAN:
+            loan.delivered_quantity += quantity
+        else:
+            loan.repaid_quantity += quantity
+        loan.save(update_fields=["delivered_quantity", "repaid_quantity"])
+        _refresh_loan_status(loan)
+    return movement
+
+
+def cancel_shipment(*, shipment: Shipment, by, reason: str = "") -> Movement:
+    """Either side cancels what is still in transit; it returns to the sender's store."""
+    if not (has_permission(by, PERM, shipment.sender)
+            or has_permission(by, PERM, shipment.receiver)):
+        ensure_permission(by, PERM, shipment.sender)
+    with transaction.atomic():
+        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        if shipment.status != Shipment.Status.IN_TRANSIT or shipment.remaining == 0:
+            raise ValidationError("Tidak ada blanko dalam perjalanan untuk dibatalkan.",
+                                  code="closed")
+        loan = Loan.objects.select_for_update().get(pk=shipment.loan_id)
+        remaining = shipment.remaining
+        movement = post_movement(
+            from_location=office_location(shipment.sender, Kind.TRANSIT),
+            to_location=office_location(shipment.sender, Kind.STOCK), quantity=remaining,
+            reason=Reason.TRANSIT_CANCEL, by=by, reference=loan.reference,
+            note=_clean_text(reason, field="reason", label="Alasan"), loan=loan,
+        )
+        shipment.cancelled_quantity += remaining
+        shipment.status = (
+            Shipment.Status.RECEIVED if shipment.received_quantity else Shipment.Status.CANCELLED
+        )
+        shipment.save(update_fields=["cancelled_quantity", "status"])
+        _refresh_loan_status(loan)
+    return movement
+
+
+def repay_loan(
+    *, loan: Loan, quantity: int, by, reference: str = "",
+    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
+) -> Movement:
+    """Pays blanks back. Between two SiBlanko offices the repayment travels in TRANSIT."""
+    # The side that records the repayment: the borrower, unless the borrower is outside.
+    office = loan.borrower_office or loan.lender_office
+    ensure_permission(by, PERM, office)
+    reference = (reference or "").strip() or loan.reference
+    if loan.borrower_office and loan.lender_office:
+        post = None
+    elif loan.borrower_office:
+        post = {"from_location": office_location(office, Kind.STOCK),
+                "to_location": loan.lender_partner, "reason": Reason.REPAYMENT_OUT}
+    else:
+        post = {"from_location": loan.borrower_partner,
+                "to_location": office_location(office, Kind.STOCK),
+                "reason": Reason.REPAYMENT_IN}
+    if _is_replay(idempotency_key):
+        return Movement.objects.get(idempotency_key=idempotency_key)
+    validate_quantity(quantity)
+    day = validate_business_date(occurred_on, offices=[office])
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        in_transit = loan.shipments.filter(
+            kind=Shipment.Kind.REPAYMENT, status=Shipment.Status.IN_TRANSIT
+        ).aggregate(
+            total=Sum("quantity") - Sum("received_quantity") - Sum("cancelled_quantity")
+        )["total"] or 0
+        owed = loan.delivered_quantity - loan.repaid_quantity - in_transit
+        if quantity > owed:
+            raise ValidationError(
+                {"quantity": f"Jumlah pengembalian ({number(quantity)}) melebihi sisa pinjaman "
+                 f"({number(owed)})."},
+                code="more_than_owed",
+            )
+        if post is None:
+            return _send(loan=loan, kind=Shipment.Kind.REPAYMENT, sender=office,
+                         receiver=loan.lender_office, quantity=quantity, by=by,
+                         occurred_on=day, reference=reference, idempotency_key=idempotency_key)
+        movement = post_movement(**post, quantity=quantity, by=by, occurred_on=day,
+                                 reference=reference, loan=loan, idempotency_key=idempotency_key)
+        loan.repaid_quantity += quantity
+        loan.save(update_fields=["repaid_quantity"])
+        _refresh_loan_status(loan)
+    return movement
+

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from blanko.models import Balance, Location, Office
+from blanko.regions import region, region_name
+
+DITJEN_CODE = "SOURCE-DITJEN"
+
+
+@transaction.atomic
+def create_office(*, code: str, name: str) -> Office:
+    """Creates an office with its physical and virtual locations and balances."""
+    code = (code or "").strip()
+    if len(code) != 4 or not code.isascii() or not code.isdigit():
+        raise ValidationError({"code": "Kode kantor harus 4 digit kode kab/kota."})
+    if Office.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"Kantor dengan kode {code} sudah ada."})
+    office = Office.objects.create(code=code, name=(name or "").strip() or region_name(code))
+    labels = dict(Location.Kind.choices)
+    for kind in Location.OFFICE_KINDS:
+        location = Location.objects.create(
+            code=f"{code}-{kind.upper()}", name=f"{labels[kind]} {office.name}", kind=kind,
+            office=office,
+        )
+        if location.has_balance:
+            Balance.objects.create(location=location, quantity=0)
+    return office
+
+
+def office_location(office: Office, kind: str) -> Location:
+    """One of the office's own locations.
+
+    All six are fetched in one query and kept on the Office instance: they are
+    created with the office and never change.
+    """
+    locations = getattr(office, "_locations_by_kind", None)
+    if locations is None:
+        locations = {loc.kind: loc for loc in Location.objects.filter(office=office)}
+        for loc in locations.values():
+            loc.office = office
+        office._locations_by_kind = locations
+    return locations[kind]
+
+
+def ditjen_source() -> Location:
+    location, _ = Location.objects.get_or_create(
+        code=DITJEN_CODE,
+        defaults={"name": "Ditjen Dukcapil Kemendagri", "kind": Location.Kind.SOURCE},
+    )
+    return location
+
+
+def province_source(province_code: str) -> Location:
+    found = region(province_code)
+    if found is None or found.level != "province":
+        raise ValidationError({"province_code": f"Kode provinsi {province_code} tidak dikenal."})
+    location, _ = Location.objects.get_or_create(
+        code=f"SOURCE-PROV-{province_code}",
+        defaults={"name": f"Provinsi {found.name}", "kind": Location.Kind.SOURCE},
+    )
+    return location
+
+
+def partner_location(partner_code: str) -> Location:
+    """The PARTNER location of a kab/kota that does not use SiBlanko."""
+    partner_code = (partner_code or "").strip()
+    found = region(partner_code)
+    if found is None or found.level != "regency":
+        raise ValidationError(
+            {"partner_code": f"Kode kab/kota {partner_code or '(kosong)'} tidak dikenal."}
+        )
+    if Office.objects.filter(code=partner_code).exists():
+        raise ValidationError({
+            "partner_code": f"{found.name} memakai SiBlanko; catat sebagai pengiriman antarkantor."
+        })
+    location, _ = Location.objects.get_or_create(
+        code=f"PARTNER-{partner_code}",
+        defaults={"name": f"Disdukcapil {found.name}", "kind": Location.Kind.PARTNER},
+    )
+    return location

@@ -1,0 +1,195 @@
+"""The one way a movement is written.
+
+`post_movement` validates, takes the balance row locks in location-id order
+(so that two postings touching the same pair of locations cannot deadlock),
+moves the counts with a conditional UPDATE ... RETURNING, and inserts the
+movement, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from blanko.exceptions import IdempotencyConflict, InsufficientStock
+from blanko.formatting import number
+from blanko.models import MAX_QUANTITY, Balance, Location, MonthClose, Movement, Office
+
+logger = logging.getLogger("siblanko.ledger")
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def validate_quantity(quantity: Any, *, field: str = "quantity") -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise ValidationError({field: "Jumlah harus berupa bilangan bulat."}, code="invalid")
+    if quantity <= 0:
+        raise ValidationError({field: "Jumlah harus lebih dari 0."}, code="min_value")
+    if quantity > MAX_QUANTITY:
+        raise ValidationError(
+            {field: f"Jumlah tidak masuk akal (maksimal {number(MAX_QUANTITY)} blanko)."},
+            code="max_value",
+        )
+    return quantity
+
+
+def validate_reference(reference: str, *, label: str = "Nomor referensi") -> str:
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationError({"reference": f"{label} wajib diisi."}, code="required")
+    if len(reference) > 100:
+        raise ValidationError({"reference": f"{label} terlalu panjang."}, code="max_length")
+    return reference
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def is_month_closed(*, office: Office, day: datetime.date) -> bool:
+    return MonthClose.objects.filter(office=office, month=month_start(day)).exists()
+
+
+def validate_business_date(
+    occurred_on: datetime.date | None, *, offices: list[Office], check_closed: bool = True
+) -> datetime.date:
+    day = occurred_on or today()
+    if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
+        raise ValidationError({"occurred_on": "Tanggal tidak valid."}, code="invalid")
+    if day > today():
+        raise ValidationError(
+            {"occurred_on": "Tanggal transaksi tidak boleh di masa depan."}, code="future"
+        )
+    for office in offices if check_closed else ():
+        if is_month_closed(office=office, day=day):
+            raise ValidationError(
+                {"occurred_on": f"Bulan {day:%m/%Y} sudah ditutup untuk {office.name}; "
+                 "transaksi tidak dapat dicatat pada tanggal itu."},
+                code="month_closed",
+            )
+    return day
+
+
+def _fingerprint(**fields: Any) -> str:
+    text = "|".join(f"{key}={fields[key]}" for key in sorted(fields))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_idempotent(idempotency_key: str | None, fingerprint: str) -> Movement | None:
+    """Returns the movement already posted under this key, or None.
+
+    The same key with different data is refused rather than silently ignored.
+    """
+    if not idempotency_key:
+        return None
+    existing = Movement.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and existing.fingerprint != fingerprint:
+        raise IdempotencyConflict()
+    return existing
+
+
+def _apply(location: Location, delta: int) -> int:
+    """Adds delta to a balance row and returns the new count.
+
+    The WHERE clause refuses to go below zero, so a draw against an empty
+    store fails cleanly instead of tripping the CHECK constraint; the row lock
+    taken by UPDATE is held until the transaction ends.
+    """
+    table = Balance._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET quantity = quantity + %s, updated_at = %s "  # noqa: S608
+            "WHERE location_id = %s AND quantity + %s >= 0 RETURNING quantity",
+            [delta, timezone.now(), location.pk, delta],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        available = Balance.objects.filter(location=location).values_list("quantity", flat=True)
+        have = next(iter(available), 0)
+        raise InsufficientStock(
+            f"Stok di {location.name} tidak mencukupi: tersedia {number(have)}, "
+            f"dibutuhkan {number(-delta)}.",
+            available=have,
+        )
+    return row[0]
+
+
+def post_movement(
+    *,
+    from_location: Location,
+    to_location: Location,
+    quantity: int,
+    reason: str,
+    by,
+    occurred_on: datetime.date | None = None,
+    reference: str = "",
+    note: str = "",
+    cause: str = "",
+    idempotency_key: str | None = None,
+    reverses: Movement | None = None,
+    loan=None,
+) -> Movement:
+    quantity = validate_quantity(quantity)
+    if len(note or "") > 500:
+        raise ValidationError({"note": "Catatan terlalu panjang (maksimal 500 karakter)."})
+    offices = [
+        office for office in {loc.office for loc in (from_location, to_location)} if office
+    ]
+    fingerprint = _fingerprint(
+        source=from_location.pk, target=to_location.pk, quantity=quantity, reason=reason,
+        reference=reference, cause=cause, occurred_on=occurred_on or "",
+        reverses=reverses.pk if reverses else "",
+    )
+    existing = find_idempotent(idempotency_key, fingerprint)
+    if existing is not None:
+        return existing
+    # The closed-month check waits until the balance locks are held (below).
+    day = validate_business_date(occurred_on, offices=offices, check_closed=False)
+    try:
+        with transaction.atomic():
+            after: dict[int, int] = {}
+            for location in sorted((from_location, to_location), key=lambda loc: loc.pk):
+                if location.has_balance:
+                    delta = -quantity if location is from_location else quantity
+                    after[location.pk] = _apply(location, delta)
+            # Re-checked under the balance locks: close_month takes the same locks,
+            # so a month cannot be closed between this check and the insert.
+            validate_business_date(day, offices=offices)
+            movement = Movement.objects.create(
+                from_location=from_location, to_location=to_location, quantity=quantity,
+                reason=reason, cause=cause, occurred_on=day, recorded_by=by,
+                reference=reference, note=note, idempotency_key=idempotency_key or None,
+                fingerprint=fingerprint if idempotency_key else "", reverses=reverses,
+                loan=loan, from_balance_after=after.get(from_location.pk),
+                to_balance_after=after.get(to_location.pk),
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its movement.
+        existing = find_idempotent(idempotency_key, fingerprint)
+        if existing is not None:
+            return existing
+        raise
+    logger.info(
+        "movement id=%s reason=%s qty=%s from=%s to=%s user=%s ref=%s",
+        movement.pk, reason, quantity, from_location.code, to_location.code,
+        getattr(by, "username", by), reference,
+    )
+    return movement
+
+
+def lock_office_balances(office: Office) -> None:
+    """Takes the row locks of every balance of an office, in location-id order."""
+    list(
+        Balance.objects.select_for_update()
+        .filter(location__office=office)
+        .order_by("location_id")
+        .values_list("location_id", flat=True)
+    )

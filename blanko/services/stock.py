@@ -1,0 +1,280 @@
+"""Receiving, drawing, spoiling, destroying and counting blanks; reversals; closing a month."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from blanko.access import ensure_permission
+from blanko.formatting import number
+from blanko.models import (
+    MAX_QUANTITY,
+    Balance,
+    Delivery,
+    Destruction,
+    Location,
+    MonthClose,
+    Movement,
+    Office,
+    StockCount,
+)
+from blanko.services.offices import ditjen_source, office_location, province_source
+from blanko.services.posting import (
+    lock_office_balances,
+    month_start,
+    post_movement,
+    today,
+    validate_quantity,
+    validate_reference,
+)
+
+Reason = Movement.Reason
+Kind = Location.Kind
+
+
+def _is_replay(idempotency_key: str | None) -> bool:
+    return bool(idempotency_key) and Movement.objects.filter(
+        idempotency_key=idempotency_key
+    ).exists()
+
+
+def _clean_text(value: str, *, field: str, label: str, max_length: int = 500) -> str:
+    value = (value or "").strip()
+    if len(value) > max_length:
+        raise ValidationError({field: f"{label} terlalu panjang (maksimal {max_length} karakter)."})
+    return value
+
+
+def _receive(
+    *, office: Office, source: Location, reason: str, quantity: int, reference: str, by,
+    occurred_on: datetime.date | None, idempotency_key: str | None, serial_start: str,
+    serial_end: str, note: str,
+) -> Movement:
+    ensure_permission(by, "blanko.receive_blank", office)
+    reference = validate_reference(reference, label="Nomor BAST")
+    serial_start = _clean_text(serial_start, field="serial_start", label="Nomor seri",
+                               max_length=40)
+    serial_end = _clean_text(serial_end, field="serial_end", label="Nomor seri", max_length=40)
+    note = _clean_text(note, field="note", label="Catatan")
+    post = {
+        "from_location": source, "to_location": office_location(office, Kind.STOCK),
+        "quantity": quantity, "reason": reason, "by": by, "occurred_on": occurred_on,
+        "reference": reference, "note": note, "idempotency_key": idempotency_key,
+    }
+    if _is_replay(idempotency_key):
+        return post_movement(**post)
+    validate_quantity(quantity)
+    duplicate = ValidationError(
+        {"reference": f"Nomor BAST {reference} sudah pernah dicatat untuk {source.name}."},
+        code="duplicate_bast",
+    )
+    if Delivery.objects.filter(source=source, bast_number__iexact=reference).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            movement = post_movement(**post)
+            Delivery.objects.create(
+                office=office, source=source, bast_number=reference,
+                received_on=movement.occurred_on, quantity=quantity, serial_start=serial_start,
+                serial_end=serial_end, note=note, movement=movement,
+            )
+    except IntegrityError:
+        if Delivery.objects.filter(source=source, bast_number=reference).exists():
+            raise duplicate from None
+        raise
+    return movement
+
+
+def receive_allocation(
+    *, office: Office, quantity: int, reference: str, by,
+    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
+    serial_start: str = "", serial_end: str = "", note: str = "",
+) -> Movement:
+    """Receives blanks from Ditjen Dukcapil under a BAST number."""
+    return _receive(
+        office=office, source=ditjen_source(), reason=Reason.RECEIPT_DITJEN, quantity=quantity,
+        reference=reference, by=by, occurred_on=occurred_on, idempotency_key=idempotency_key,
+        serial_start=serial_start, serial_end=serial_end, note=note,
+    )
+
+
+def receive_from_province(
+    *, office: Office, quantity: int, reference: str, by, province_code: str | None = None,
+    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
+    serial_start: str = "", serial_end: str = "", note: str = "",
+) -> Movement:
+    """Receives blanks from a province (by default the office's own)."""
+    return _receive(
+        office=office, source=province_source(province_code or office.province_code),
+        reason=Reason.RECEIPT_PROVINCE, quantity=quantity, reference=reference, by=by,
+        occurred_on=occurred_on, idempotency_key=idempotency_key, serial_start=serial_start,
+        serial_end=serial_end, note=note,
+    )
+
+
+def issue_blank(
+    *, office: Office, by, reference: str = "", idempotency_key: str | None = None,
+    occurred_on: datetime.date | None = None,
+) -> Movement:
+    """Draws one blank from the store for a printed card.
+
+    Raises InsufficientStock when the store is empty.
+    """
+    ensure_permission(by, "blanko.issue_blank", office)
+    return post_movement(
+        from_location=office_location(office, Kind.STOCK),
+        to_location=office_location(office, Kind.ISSUED), quantity=1, reason=Reason.ISSUE,
+        by=by, reference=reference, idempotency_key=idempotency_key, occurred_on=occurred_on,
+    )
+
+
+def spoil_blank(
+    *, office: Office, by, cause: str, reference: str = "", note: str = "", quantity: int = 1,
+    idempotency_key: str | None = None, occurred_on: datetime.date | None = None,
+) -> Movement:
+    """Records blanks ruined while printing; they wait in SPOILED for destruction."""
+    ensure_permission(by, "blanko.spoil_blank", office)
+    if cause not in Movement.Cause.values:
+        raise ValidationError({"cause": "Pilih penyebab kerusakan yang valid."}, code="invalid")
+    return post_movement(
+        from_location=office_location(office, Kind.STOCK),
+        to_location=office_location(office, Kind.SPOILED), quantity=quantity,
+        reason=Reason.SPOIL, cause=cause, by=by, reference=reference,
+        note=_clean_text(note, field="note", label="Catatan"),
+        idempotency_key=idempotency_key, occurred_on=occurred_on,
+    )
+
+
+def destroy_spoiled(
+    *, office: Office, quantity: int, number: str, by,
+    destroyed_on: datetime.date | None = None, witnesses: str = "", note: str = "",
+    idempotency_key: str | None = None,
+) -> Destruction:
+    """Destroys a batch of spoiled blanks under one berita acara pemusnahan."""
+    ensure_permission(by, "blanko.destroy_blank", office)
+    number = validate_reference(number, label="Nomor berita acara")
+    post = {
+        "from_location": office_location(office, Kind.SPOILED),
+        "to_location": office_location(office, Kind.DESTROYED), "quantity": quantity,
+        "reason": Reason.DESTROY, "by": by, "occurred_on": destroyed_on, "reference": number,
+        "note": _clean_text(note, field="note", label="Catatan"),
+        "idempotency_key": idempotency_key,
+    }
+    if _is_replay(idempotency_key):
+        return post_movement(**post).destruction
+    validate_quantity(quantity)
+    duplicate = ValidationError(
+        {"number": f"Berita acara nomor {number} sudah dipakai."}, code="duplicate_number"
+    )
+    if Destruction.objects.filter(office=office, number__iexact=number).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            movement = post_movement(**post)
+            return Destruction.objects.create(
+                office=office, number=number, destroyed_on=movement.occurred_on,
+                quantity=quantity, movement=movement, note=post["note"],
+                witnesses=_clean_text(witnesses, field="witnesses", label="Saksi"),
+            )
+    except IntegrityError:
+        if Destruction.objects.filter(office=office, number=number).exists():
+            raise duplicate from None
+        raise
+
+
+def record_stock_count(
+    *, office: Office, counted_quantity: int, by, reason: str = "",
+    counted_on: datetime.date | None = None,
+) -> StockCount:
+    """Records a physical count; any difference goes to or from ADJUSTMENT."""
+    ensure_permission(by, "blanko.count_stock", office)
+    if isinstance(counted_quantity, bool) or not isinstance(counted_quantity, int):
+        raise ValidationError({"counted_quantity": "Jumlah fisik harus berupa bilangan bulat."})
+    if not 0 <= counted_quantity <= MAX_QUANTITY:
+        raise ValidationError(
+            {"counted_quantity": f"Jumlah fisik harus antara 0 dan {number(MAX_QUANTITY)}."}
+        )
+    reason = _clean_text(reason, field="reason", label="Alasan")
+    stock = office_location(office, Kind.STOCK)
+    adjustment = office_location(office, Kind.ADJUSTMENT)
+    with transaction.atomic():
+        system = Balance.objects.select_for_update().get(location=stock).quantity
+        difference = counted_quantity - system
+        if difference and not reason:
+            raise ValidationError(
+                {"reason": f"Ada selisih {number(difference)} blanko; alasan wajib diisi."}
+            )
+        movement = None
+        if difference:
+            movement = post_movement(
+                from_location=adjustment if difference > 0 else stock,
+                to_location=stock if difference > 0 else adjustment,
+                quantity=abs(difference), reason=Reason.ADJUSTMENT, by=by,
+                occurred_on=counted_on, reference="Stock opname", note=reason,
+            )
+        return StockCount.objects.create(
+            office=office, counted_on=movement.occurred_on if movement else counted_on or today(),
+            counted_quantity=counted_quantity, system_quantity=system, reason=reason,
+            movement=movement, recorded_by=by,
+        )
+
+
+REVERSIBLE = frozenset({
+    Reason.RECEIPT_DITJEN, Reason.RECEIPT_PROVINCE, Reason.ISSUE, Reason.SPOIL,
+    Reason.ADJUSTMENT, Reason.DESTROY,
+})
+
+
+def movement_office(movement: Movement) -> Office:
+    return movement.from_location.office or movement.to_location.office
+
+
+def reverse_movement(*, movement: Movement, by, reason: str) -> Movement:
+    """Corrects a mistaken movement with an equal and opposite one, once only."""
+    office = movement_office(movement)
+    ensure_permission(by, "blanko.reverse_movement", office)
+    reason = _clean_text(reason, field="reason", label="Alasan")
+    if not reason:
+        raise ValidationError({"reason": "Alasan pembalikan wajib diisi."})
+    if movement.reason == Reason.REVERSAL:
+        raise ValidationError("Mutasi pembalikan tidak dapat dibalik lagi.", code="reversal")
+    if movement.reason not in REVERSIBLE:
+        raise ValidationError(
+            "Mutasi pinjaman dikoreksi lewat pembatalan atau pengembalian, bukan pembalikan.",
+            code="not_reversible",
+        )
+    already = ValidationError("Mutasi ini sudah pernah dibalik.", code="already_reversed")
+    if Movement.objects.filter(reverses=movement).exists():
+        raise already
+    try:
+        return post_movement(
+            from_location=movement.to_location, to_location=movement.from_location,
+            quantity=movement.quantity, reason=Reason.REVERSAL, by=by,
+            reference=movement.reference, note=reason, reverses=movement,
+        )
+    except IntegrityError:
+        if Movement.objects.filter(reverses=movement).exists():
+            raise already from None
+        raise
+
+
+def close_month(*, office: Office, month: datetime.date, by) -> MonthClose:
+    """Closes a finished month: no movement may be dated inside it afterwards."""
+    ensure_permission(by, "blanko.close_month", office)
+    first = month_start(month)
+    if first >= month_start(today()):
+        raise ValidationError(
+            {"month": "Hanya bulan yang sudah berakhir yang dapat ditutup."}, code="not_ended"
+        )
+    closed = ValidationError({"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed")
+    if MonthClose.objects.filter(office=office, month=first).exists():
+        raise closed
+    try:
+        with transaction.atomic():
+            # The same locks a posting takes: no back-dated movement slips in meanwhile.
+            lock_office_balances(office)
+            return MonthClose.objects.create(office=office, month=first, closed_by=by)
+    except IntegrityError:
+        raise closed from None

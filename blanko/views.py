@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from blanko import access, selectors, services
+from blanko.forms import MovementFilterForm, ReverseMovementForm
+from blanko.models import Movement, Office
+
+PAGE_SIZE = 50
+
+
+def scoped_office(request: HttpRequest, code: str, perm: str) -> Office:
+    """The office named in the URL, if the user holds `perm` there; 404 otherwise.
+
+    A 404 rather than a 403 so that another office's existence is not revealed.
+    """
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return get_object_or_404(access.offices_in_scope(request.user), code=code)
+
+
+def apply_form_errors(form, error: ValidationError) -> None:
+    """Shows a service's ValidationError on the form, per field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    office = access.user_office(request.user)
+    if office is not None and request.user.has_perm("blanko.view_ledger"):
+        return redirect("blanko:stock", code=office.code)
+    return redirect("blanko:office_list")
+
+
+@login_required
+def office_list(request: HttpRequest) -> HttpResponse:
+    offices = access.offices_in_scope(request.user)
+    return render(request, "blanko/office_list.html", {
+        "offices": selectors.offices_with_stock(offices=offices),
+    })
+
+
+@login_required
+def stock(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, "blanko.view_ledger")
+    form = MovementFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    movements = selectors.office_movements(
+        office=office, reason=filters.get("reason") or None,
+        date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+    )
+    page = Paginator(movements, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "blanko/stock_detail.html", {
+        "office": office,
+        "balances": selectors.office_balances(office=office),
+        "outstanding": selectors.outstanding_loans(office=office),
+        "shipments": selectors.pending_shipments(office=office),
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_reverse": access.has_permission(request.user, "blanko.reverse_movement", office),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def movement_reverse(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, "blanko.reverse_movement")
+    movement = get_object_or_404(
+        selectors.office_movements(office=office), pk=pk
+    )
+    form = ReverseMovementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reversal = services.reverse_movement(
+                movement=movement, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Mutasi #%(id)s telah dibalik dengan mutasi #%(rid)s.")
+                             % {"id": movement.pk, "rid": reversal.pk})
+            return redirect("blanko:stock", code=office.code)
+    return render(request, "blanko/movement_reverse_form.html", {
+        "office": office, "movement": movement, "form": form,
+        "already_reversed": Movement.objects.filter(reverses=movement).first(),
+    })
