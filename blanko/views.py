@@ -35,8 +35,10 @@ def apply_form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Staff land on their office's stock page; everyone else on the public start page."""
+    if not request.user.is_authenticated:
+        return render(request, "public_home.html")
     office = access.user_office(request.user)
     if office is not None and request.user.has_perm("blanko.view_ledger"):
         return redirect("blanko:stock", code=office.code)

@@ -9,6 +9,7 @@ from blanko import views as blanko_views
 urlpatterns = [
     path("", blanko_views.home, name="home"),
     path("", include("blanko.urls")),
+    path("", include("layanan.urls")),
     path("masuk/", auth_views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -8,3 +8,11 @@ class LayananConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "layanan"
     verbose_name = _("Layanan KTP-el")
+
+    def ready(self) -> None:
+        # blanko's seed_demo must not import layanan, so layanan hooks itself in.
+        from blanko import demo
+        from layanan.demo import seed_requests
+
+        if seed_requests not in demo.EXTRA_SEEDERS:
+            demo.EXTRA_SEEDERS.append(seed_requests)

@@ -1,0 +1,132 @@
+"""Reads of service requests: the print queue, search, status and public figures."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from blanko.formatting import number
+from blanko.models import Balance, Location, Office
+from layanan.models import ServiceRequest
+
+Status = ServiceRequest.Status
+
+
+def printable_q(today: datetime.date) -> Q:
+    """Verified requests that may be printed on `today` (age rule met)."""
+    return Q(status=Status.VERIFIED) & (
+        Q(printable_from__isnull=True) | Q(printable_from__lte=today)
+    )
+
+
+def print_queue(*, office: Office) -> QuerySet[ServiceRequest]:
+    """Verified requests in serving order: priority tier, then oldest submission."""
+    return ServiceRequest.objects.filter(office=office, status=Status.VERIFIED).order_by(
+        "priority_tier", "submitted_at", "id"
+    )
+
+
+def waiting_by_tier(*, office: Office, today: datetime.date) -> dict[int, int]:
+    """How many printable verified requests wait in each tier, in one query."""
+    rows = (
+        ServiceRequest.objects.filter(printable_q(today), office=office)
+        .values_list("priority_tier")
+        .annotate(n=Count("id"))
+    )
+    return dict(rows)
+
+
+def higher_tier_waiting(*, request: ServiceRequest, today: datetime.date) -> int:
+    return (
+        ServiceRequest.objects.filter(printable_q(today), office_id=request.office_id,
+                                      priority_tier__lt=request.priority_tier)
+        .exclude(pk=request.pk)
+        .count()
+    )
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: str  # "too_young", "no_stock" or "reserved"
+    message: str
+
+
+def print_blocker(*, request: ServiceRequest, stock: int, higher_waiting: int,
+                  today: datetime.date) -> Blocker | None:
+    """Why this request cannot take a blank now, or None when it can."""
+    if request.printable_from and request.printable_from > today:
+        return Blocker("too_young", f"Belum 17 tahun; dapat dicetak mulai "
+                                    f"{request.printable_from:%d-%m-%Y}.")
+    if stock <= 0:
+        return Blocker("no_stock", "Stok blanko habis.")
+    if request.priority_tier > 1 and stock - 1 < higher_waiting:
+        return Blocker(
+            "reserved",
+            f"Dicadangkan untuk prioritas lebih tinggi: stok {number(stock)}, "
+            f"{number(higher_waiting)} pemohon prioritas lebih tinggi menunggu.",
+        )
+    return None
+
+
+def queue_rows(*, office: Office, requests, stock: int, today: datetime.date):
+    """Pairs each request of a queue page with what blocks it, without extra queries."""
+    waiting = waiting_by_tier(office=office, today=today)
+    rows = []
+    for request in requests:
+        higher = sum(n for tier, n in waiting.items() if tier < request.priority_tier)
+        rows.append((request, print_blocker(request=request, stock=stock,
+                                            higher_waiting=higher, today=today)))
+    return rows
+
+
+_REG = re.compile(r"^\d{4}-\d{6}-\d{1,4}$")
+
+
+def search_requests(*, office: Office, query: str) -> QuerySet[ServiceRequest]:
+    """By registration number, by whole NIK, or by part of the name."""
+    requests = ServiceRequest.objects.filter(office=office).order_by("-submitted_at", "-id")
+    query = " ".join((query or "").split())
+    if not query:
+        return requests
+    digits = re.sub(r"[\s.]", "", query)
+    if _REG.match(query):
+        return requests.filter(registration_number=query)
+    if digits.isascii() and digits.isdigit() and len(digits) == 16:
+        return requests.filter(nik=digits)
+    return requests.filter(full_name__icontains=query)
+
+
+def request_status(*, registration_number: str, nik_last4: str) -> ServiceRequest | None:
+    """The public status check. Any wrong combination gives None, the same answer."""
+    registration_number = (registration_number or "").strip()
+    nik_last4 = (nik_last4 or "").strip()
+    if not (len(nik_last4) == 4 and nik_last4.isascii() and nik_last4.isdigit()):
+        return None
+    return ServiceRequest.objects.filter(
+        registration_number=registration_number, nik__endswith=nik_last4
+    ).first()
+
+
+def public_stock(*, today: datetime.date | None = None) -> QuerySet[Office]:
+    """Each office's stock on hand and printable queue length, in one query."""
+    today = today or timezone.localdate()
+    stock = Balance.objects.filter(location__office=OuterRef("pk"),
+                                   location__kind=Location.Kind.STOCK)
+    queue = (
+        ServiceRequest.objects.filter(printable_q(today), office=OuterRef("pk"))
+        .order_by().values("office").annotate(n=Count("id")).values("n")
+    )
+    updated = (
+        Balance.objects.filter(location__office=OuterRef("pk")).order_by()
+        .values("location__office").annotate(last=Max("updated_at")).values("last")
+    )
+    return Office.objects.annotate(
+        stock=Coalesce(Subquery(stock.values("quantity")[:1]), Value(0)),
+        queue_length=Coalesce(Subquery(queue), Value(0)),
+        updated_at=Subquery(updated),
+    ).order_by("code")

@@ -1,0 +1,148 @@
+"""Processing: printing a card draws exactly one blank through the ledger.
+
+The reservation rule: a request of tier 2 or lower may take a blank only when the
+stock left afterwards still covers every verified, printable request of a higher
+tier. So when stock is short, first-time applicants are served first with no
+manual setting. The stock balance row is locked before the count, so two
+operators cannot both take the last unreserved blank.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from blanko import services as ledger
+from blanko.access import ensure_permission
+from blanko.exceptions import InsufficientStock
+from blanko.models import Balance, Location, Movement
+from layanan import rules, selectors
+from layanan.models import CardPrint, ServiceRequest, Suket
+from layanan.services.requests import PROCESS, lock_request, next_number, transition
+
+Status = ServiceRequest.Status
+
+
+def _lock_stock(request: ServiceRequest) -> int:
+    stock = ledger.office_location(request.office, Location.Kind.STOCK)
+    return Balance.objects.select_for_update().get(location=stock).quantity
+
+
+def _ensure_can_take_blank(request: ServiceRequest, *, today: datetime.date) -> None:
+    blocker = selectors.print_blocker(
+        request=request, stock=_lock_stock(request),
+        higher_waiting=selectors.higher_tier_waiting(request=request, today=today), today=today,
+    )
+    if blocker is not None:
+        error = InsufficientStock if blocker.code == "no_stock" else ValidationError
+        raise error(blocker.message)
+
+
+def _replay(idempotency_key: str | None, request: ServiceRequest) -> CardPrint | None:
+    if not idempotency_key:
+        return None
+    found = CardPrint.objects.filter(idempotency_key=idempotency_key).first()
+    if found is not None and found.request_id != request.pk:
+        raise ValidationError("Formulir ini sudah dipakai untuk permohonan lain.")
+    return found
+
+
+def _print(*, request: ServiceRequest, by, outcome: str, cause: str, idempotency_key,
+           at: datetime.datetime | None) -> CardPrint:
+    ensure_permission(by, PROCESS, request.office)
+    existing = _replay(idempotency_key, request)
+    if existing is not None:
+        return existing
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    try:
+        with transaction.atomic():
+            locked = lock_request(request, allowed=(Status.VERIFIED,))
+            _ensure_can_take_blank(locked, today=today)
+            if outcome == CardPrint.Outcome.SUCCESS:
+                movement = ledger.issue_blank(office=locked.office, by=by, occurred_on=today,
+                                              reference=locked.registration_number)
+            else:
+                movement = ledger.spoil_blank(office=locked.office, by=by, cause=cause,
+                                              occurred_on=today,
+                                              reference=locked.registration_number)
+            card_print = CardPrint.objects.create(
+                request=locked, outcome=outcome, movement=movement, printed_at=at,
+                printed_by=by, idempotency_key=idempotency_key or None,
+            )
+            if outcome == CardPrint.Outcome.SUCCESS:
+                transition(request=locked, to=Status.PRINTED, by=by, at=at, printed_at=at)
+                locked.sukets.filter(replaced_at__isnull=True).update(replaced_at=at)
+            else:
+                label = Movement.Cause(cause).label
+                transition(request=locked, to=Status.VERIFIED, by=by, at=at,
+                           note=f"Cetak rusak ({label}); blanko dicatat rusak, dapat dicetak "
+                                "ulang.")
+    except IntegrityError:
+        # The same form posted twice at the same moment: the first one won.
+        existing = _replay(idempotency_key, request)
+        if existing is not None:
+            return existing
+        raise
+    return card_print
+
+
+def print_card(*, request: ServiceRequest, by, idempotency_key: str | None = None,
+               at: datetime.datetime | None = None) -> CardPrint:
+    """Prints the card: one blank from STOCK to ISSUED; the request becomes PRINTED.
+
+    A double click or a resubmitted form (same idempotency_key) returns the first
+    print; a second print of an already printed request is refused.
+    """
+    return _print(request=request, by=by, outcome=CardPrint.Outcome.SUCCESS, cause="",
+                  idempotency_key=idempotency_key, at=at)
+
+
+def record_spoiled_print(*, request: ServiceRequest, by, cause: str,
+                         idempotency_key: str | None = None,
+                         at: datetime.datetime | None = None) -> CardPrint:
+    """A print came out ruined: its blank goes to SPOILED with the cause; reprint allowed."""
+    if cause not in Movement.Cause.values:
+        raise ValidationError({"cause": "Pilih penyebab kerusakan yang valid."})
+    return _print(request=request, by=by, outcome=CardPrint.Outcome.SPOILED, cause=cause,
+                  idempotency_key=idempotency_key, at=at)
+
+
+def issue_suket(*, request: ServiceRequest, by, at: datetime.datetime | None = None) -> Suket:
+    """A temporary paper ID for a verified applicant who cannot get a blank now."""
+    ensure_permission(by, PROCESS, request.office)
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    with transaction.atomic():
+        locked = lock_request(request, allowed=(Status.VERIFIED,))
+        if not locked.biometrics_recorded:
+            raise ValidationError("Suket hanya untuk pemohon yang biometriknya sudah direkam.",
+                                  code="no_biometrics")
+        if locked.sukets.filter(replaced_at__isnull=True, valid_until__gte=today).exists():
+            raise ValidationError("Pemohon ini masih memegang suket yang berlaku.",
+                                  code="has_suket")
+        blocker = selectors.print_blocker(
+            request=locked, stock=_lock_stock(locked),
+            higher_waiting=selectors.higher_tier_waiting(request=locked, today=today),
+            today=today,
+        )
+        if blocker is None:
+            raise ValidationError(
+                "Blanko tersedia untuk pemohon ini; cetak KTP-el, bukan suket.",
+                code="blank_available",
+            )
+        if blocker.code == "too_young":
+            raise ValidationError(blocker.message, code="too_young")
+        sequence = next_number(office=locked.office, name="SUKET", period=f"{today:%Y}")
+        suket = Suket.objects.create(
+            request=locked, number=f"SKT/{locked.office.code}/{today:%Y}/{sequence:05d}",
+            issued_on=today, valid_until=rules.add_months(today, rules.SUKET_VALID_MONTHS),
+            issued_by=by,
+        )
+        transition(request=locked, to=Status.VERIFIED, by=by, at=at,
+                   note=f"Suket {suket.number} diterbitkan, berlaku s.d. "
+                        f"{suket.valid_until:%d-%m-%Y}.")
+    return suket

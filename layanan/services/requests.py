@@ -1,0 +1,274 @@
+"""Registering, verifying, delivering, rejecting and cancelling requests."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from blanko.access import ensure_permission
+from blanko.models import Office
+from layanan import rules
+from layanan.models import Counter, RequestEvent, ServiceRequest
+from layanan.nik import parse_nik, validate_kk
+
+logger = logging.getLogger("siblanko.layanan")
+
+Status = ServiceRequest.Status
+Kind = ServiceRequest.Kind
+PROCESS = "layanan.process_request"
+
+_PHONE = re.compile(r"^(?:\+62|62|0)8[1-9][0-9]{6,11}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean_name(value: str) -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise ValidationError({"full_name": "Nama lengkap wajib diisi."}, code="required")
+    if len(name) > 200:
+        raise ValidationError(
+            {"full_name": "Nama lengkap terlalu panjang (maksimal 200 karakter)."},
+            code="max_length",
+        )
+    if _CONTROL.search(name):
+        raise ValidationError({"full_name": "Nama mengandung karakter yang tidak sah."})
+    return name
+
+
+def clean_phone(value: str) -> str:
+    phone = re.sub(r"[\s\-().]", "", value or "")
+    if not phone:
+        return ""
+    if not _PHONE.fullmatch(phone):
+        raise ValidationError(
+            {"phone": "Nomor HP tidak valid. Contoh: 0812 3456 7890 atau +62 812 3456 7890."},
+            code="invalid",
+        )
+    return "0" + phone.removeprefix("+62").removeprefix("62").removeprefix("0")
+
+
+def clean_email(value: str) -> str:
+    email = (value or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": "Alamat email tidak valid."}) from None
+    return email
+
+
+def next_number(*, office: Office, name: str, period: str) -> int:
+    """The next value of a per-office sequence; the row lock keeps it gap-free."""
+    counter, _ = Counter.objects.get_or_create(office=office, name=name, period=period)
+    counter = Counter.objects.select_for_update().get(pk=counter.pk)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def record_event(*, request: ServiceRequest, from_status: str, to_status: str, by,
+                 at: datetime.datetime, note: str = "") -> RequestEvent:
+    logger.info(
+        "request id=%s reg=%s office=%s %s->%s user=%s", request.pk,
+        request.registration_number, request.office.code, from_status or "-", to_status,
+        getattr(by, "username", "warga"),
+    )
+    return RequestEvent.objects.create(request=request, from_status=from_status,
+                                       to_status=to_status, by=by, at=at, note=note[:500])
+
+
+def _eligibility(*, kind: str, birth_date: datetime.date, married: bool,
+                 today: datetime.date) -> datetime.date | None:
+    """Checks age rules and returns the date from which the card may be printed."""
+    birthday = rules.seventeenth_birthday(birth_date)
+    if married or birthday <= today:
+        return None
+    if kind != Kind.NEW:
+        raise ValidationError(
+            {"kind": "Pemohon belum berusia 17 tahun dan belum kawin, sehingga belum pernah "
+                     "memiliki KTP-el; ajukan sebagai permohonan baru."},
+            code="too_young",
+        )
+    earliest = birthday - datetime.timedelta(days=rules.EARLY_REGISTRATION_DAYS)
+    if today < earliest:
+        raise ValidationError(
+            {"nik": f"Pemohon baru berusia 17 tahun pada {birthday:%d-%m-%Y}. Permohonan dapat "
+                    f"diajukan paling cepat {earliest:%d-%m-%Y}."},
+            code="too_young",
+        )
+    return birthday
+
+
+def submit_request(
+    *, office: Office, nik: str, full_name: str, kind: str, channel: str, by=None,
+    married: bool = False, phone: str = "", email: str = "", kk_number: str = "",
+    disaster_victim: bool = False, replaces_suket: bool = False,
+    police_report_number: str = "", submission_key: str | None = None,
+    at: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """Registers a request at the counter (by an operator) or online (by=None).
+
+    Resubmitting the same form (same submission_key) returns the first request.
+    """
+    if channel == ServiceRequest.Channel.COUNTER:
+        ensure_permission(by, "layanan.register_request", office)
+    elif channel != ServiceRequest.Channel.ONLINE:
+        raise ValidationError({"channel": "Saluran permohonan tidak dikenal."})
+    if submission_key:
+        existing = ServiceRequest.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    errors: dict[str, list] = {}
+
+    def check(field_cleaner, field: str):
+        try:
+            return field_cleaner()
+        except ValidationError as error:
+            found = error.message_dict if hasattr(error, "error_dict") else {field: error.messages}
+            for name, messages in found.items():
+                errors.setdefault(name, []).extend(messages)
+            return None
+
+    info = check(lambda: parse_nik(nik, today=today), "nik")
+    name = check(lambda: clean_name(full_name), "full_name")
+    phone = check(lambda: clean_phone(phone), "phone")
+    email = check(lambda: clean_email(email), "email")
+    kk = check(lambda: validate_kk(kk_number) if kk_number else "", "kk_number")
+    if kind not in Kind.values:
+        errors.setdefault("kind", []).append("Pilih jenis permohonan yang valid.")
+    police_report_number = (police_report_number or "").strip()
+    if kind == Kind.LOST and not police_report_number:
+        errors.setdefault("police_report_number", []).append(
+            "Permohonan KTP-el hilang wajib menyertakan nomor surat kehilangan dari kepolisian."
+        )
+    if len(police_report_number) > 100:
+        errors.setdefault("police_report_number", []).append("Nomor surat terlalu panjang.")
+    printable = None
+    if info is not None and kind in Kind.values:
+        printable = check(lambda: _eligibility(kind=kind, birth_date=info.birth_date,
+                                               married=married, today=today), "nik")
+    if errors:
+        raise ValidationError(errors)
+    duplicate = ValidationError(
+        {"nik": "Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama."},
+        code="duplicate_open",
+    )
+    if ServiceRequest.objects.filter(nik=info.nik, kind=kind,
+                                     status__in=ServiceRequest.OPEN_STATUSES).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            sequence = next_number(office=office, name="REG", period=f"{today:%y%m%d}")
+            request = ServiceRequest.objects.create(
+                office=office, registration_number=f"{office.code}-{today:%y%m%d}-{sequence:04d}",
+                nik=info.nik, kk_number=kk, full_name=name, birth_date=info.birth_date,
+                sex=info.sex, married=married, phone=phone, email=email, kind=kind,
+                disaster_victim=disaster_victim, replaces_suket=replaces_suket,
+                police_report_number=police_report_number, channel=channel,
+                priority_tier=rules.priority_tier(kind=kind, disaster_victim=disaster_victim,
+                                                  replaces_suket=replaces_suket),
+                printable_from=printable, submission_key=submission_key or None,
+                submitted_at=at, created_by=by,
+            )
+            record_event(request=request, from_status="", to_status=Status.SUBMITTED, by=by,
+                         at=at, note=dict(ServiceRequest.Channel.choices)[channel])
+    except IntegrityError:
+        if submission_key:
+            existing = ServiceRequest.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing
+        raise duplicate from None
+    return request
+
+
+def lock_request(request: ServiceRequest, *, allowed: tuple[str, ...]) -> ServiceRequest:
+    """Re-reads the request under a row lock and checks its state."""
+    locked = ServiceRequest.objects.select_for_update().select_related("office").get(
+        pk=request.pk
+    )
+    if locked.status not in allowed:
+        raise ValidationError(
+            f"Tindakan ini tidak dapat dilakukan: status permohonan "
+            f"{locked.registration_number} adalah {locked.get_status_display()}.",
+            code="bad_state",
+        )
+    return locked
+
+
+def transition(*, request: ServiceRequest, to: str, by, at: datetime.datetime,
+               note: str = "", **fields) -> ServiceRequest:
+    from_status = request.status
+    request.status = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save(update_fields=["status", *fields])
+    record_event(request=request, from_status=from_status, to_status=to, by=by, at=at,
+                 note=note)
+    return request
+
+
+def verify_request(
+    *, request: ServiceRequest, by, documents: dict[str, bool] | None = None,
+    biometrics_recorded: bool = False, note: str = "", at: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """Receiving: documents and data checked; the record becomes print-ready."""
+    ensure_permission(by, PROCESS, request.office)
+    at = at or timezone.now()
+    documents = {key: bool(value) for key, value in (documents or {}).items()
+                 if key in rules.DOCUMENTS}
+    missing = [str(rules.DOCUMENTS[key]) for key in rules.required_documents(request.kind)
+               if not documents.get(key)]
+    if missing:
+        raise ValidationError(
+            {"documents": "Dokumen belum lengkap: " + ", ".join(missing) + "."},
+            code="documents_missing",
+        )
+    with transaction.atomic():
+        locked = lock_request(request, allowed=(Status.SUBMITTED,))
+        return transition(request=locked, to=Status.VERIFIED, by=by, at=at, note=note,
+                           documents=documents, biometrics_recorded=biometrics_recorded,
+                           verified_at=at)
+
+
+def deliver_request(*, request: ServiceRequest, by, note: str = "",
+                    at: datetime.datetime | None = None) -> ServiceRequest:
+    """Sending: the printed card is handed over or sent."""
+    ensure_permission(by, PROCESS, request.office)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = lock_request(request, allowed=(Status.PRINTED,))
+        return transition(request=locked, to=Status.DELIVERED, by=by, at=at, note=note,
+                          delivered_at=at, closed_at=at)
+
+
+def reject_request(*, request: ServiceRequest, by, reason: str,
+                   at: datetime.datetime | None = None) -> ServiceRequest:
+    ensure_permission(by, PROCESS, request.office)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": "Alasan penolakan wajib diisi."}, code="required")
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Alasan terlalu panjang (maksimal 500 karakter)."})
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = lock_request(request, allowed=(Status.SUBMITTED, Status.VERIFIED))
+        return transition(request=locked, to=Status.REJECTED, by=by, at=at, note=reason,
+                          rejection_reason=reason, closed_at=at)
+
+
+def cancel_request(*, request: ServiceRequest, by, reason: str = "",
+                   at: datetime.datetime | None = None) -> ServiceRequest:
+    ensure_permission(by, PROCESS, request.office)
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = lock_request(request, allowed=(Status.SUBMITTED, Status.VERIFIED))
+        return transition(request=locked, to=Status.CANCELLED, by=by, at=at,
+                          note=" ".join((reason or "").split())[:500], closed_at=at)

@@ -1,0 +1,176 @@
+"""Counter staff pages: registration, the print queue, search and request detail."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from blanko import access
+from blanko.selectors import office_balances
+from blanko.views import apply_form_errors, scoped_office
+from layanan import selectors, services
+from layanan.forms import (
+    CounterRequestForm,
+    ReasonForm,
+    SearchForm,
+    SpoilForm,
+    VerifyForm,
+    new_key,
+)
+from layanan.models import AccessLog, ServiceRequest
+
+PAGE_SIZE = 25
+Status = ServiceRequest.Status
+
+
+@login_required
+def register(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, "layanan.register_request")
+    form = CounterRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.submit_request(
+                office=office, channel=ServiceRequest.Channel.COUNTER, by=request.user,
+                **form.service_kwargs(),
+            )
+        except ValidationError as error:
+            apply_form_errors(form, error)
+        else:
+            messages.success(request, _("Permohonan %(reg)s terdaftar.")
+                             % {"reg": created.registration_number})
+            return redirect("layanan:detail", code=office.code, pk=created.pk)
+    return render(request, "layanan/request_form.html", {"office": office, "form": form})
+
+
+@login_required
+def queue(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, "layanan.view_servicerequest")
+    today = timezone.localdate()
+    stock = office_balances(office=office).get("stock", 0)
+    page = Paginator(selectors.print_queue(office=office), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "layanan/queue_list.html", {
+        "office": office, "page": page, "stock": stock, "today": today,
+        # A fresh key per row and render: a double click posts the same key twice.
+        "rows": [
+            (req, blocker, new_key())
+            for req, blocker in selectors.queue_rows(office=office, requests=page, stock=stock,
+                                                     today=today)
+        ],
+        "can_process": access.has_permission(request.user, "layanan.process_request", office),
+    })
+
+
+@login_required
+def request_list(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, "layanan.view_servicerequest")
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    requests = selectors.search_requests(office=office, query=query)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        requests = requests.filter(status=status)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "layanan/request_list.html", {
+        "office": office, "form": form, "page": page, "query": params.urlencode(),
+        "status": status, "statuses": Status.choices,
+    })
+
+
+@login_required
+def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, "layanan.view_personal_data")
+    service_request = get_object_or_404(
+        ServiceRequest.objects.select_related("office", "created_by"), office=office, pk=pk
+    )
+    # UU PDP: every look at the whole NIK is recorded, in the same request.
+    AccessLog.objects.create(request=service_request, nik=service_request.nik, office=office,
+                             user=request.user, action=AccessLog.Action.VIEW)
+    today = timezone.localdate()
+    stock = office_balances(office=office).get("stock", 0)
+    blocker = None
+    if service_request.status == Status.VERIFIED:
+        blocker = selectors.print_blocker(
+            request=service_request, stock=stock, today=today,
+            higher_waiting=selectors.higher_tier_waiting(request=service_request, today=today),
+        )
+    return render(request, "layanan/request_detail.html", {
+        "office": office, "req": service_request, "stock": stock, "blocker": blocker,
+        "events": service_request.events.select_related("by"),
+        "prints": service_request.prints.select_related("printed_by", "movement"),
+        "sukets": service_request.sukets.all(),
+        "can_process": access.has_permission(request.user, "layanan.process_request", office),
+        "verify_form": VerifyForm(kind=service_request.kind),
+        "spoil_form": SpoilForm(),
+        "print_key": new_key(),
+        "reason_form": ReasonForm(),
+    })
+
+
+def _run_action(request: HttpRequest, service_request: ServiceRequest, action: str) -> str:
+    """Carries out one action; returns the success message. Raises ValidationError."""
+    by, post = request.user, request.POST
+    if action == "verify":
+        form = VerifyForm(post, kind=service_request.kind)
+        if not form.is_valid():
+            raise ValidationError(_("Periksa isian verifikasi."))
+        services.verify_request(
+            request=service_request, by=by, note=form.cleaned_data["note"],
+            documents=dict.fromkeys(form.cleaned_data["documents"], True),
+            biometrics_recorded=form.cleaned_data["biometrics_recorded"],
+        )
+        return _("Permohonan terverifikasi dan siap cetak.")
+    if action == "print":
+        services.print_card(request=service_request, by=by,
+                            idempotency_key=post.get("key") or None)
+        return _("KTP-el dicetak; satu blanko keluar dari stok.")
+    if action == "spoil":
+        form = SpoilForm(post)
+        if not form.is_valid():
+            raise ValidationError(_("Pilih penyebab kerusakan."))
+        services.record_spoiled_print(request=service_request, by=by,
+                                      cause=form.cleaned_data["cause"],
+                                      idempotency_key=form.cleaned_data["key"])
+        return _("Cetak rusak dicatat; blanko masuk daftar rusak. Silakan cetak ulang.")
+    if action == "deliver":
+        services.deliver_request(request=service_request, by=by)
+        return _("KTP-el telah diserahkan.")
+    if action == "reject":
+        services.reject_request(request=service_request, by=by, reason=post.get("reason", ""))
+        return _("Permohonan ditolak.")
+    if action == "cancel":
+        services.cancel_request(request=service_request, by=by, reason=post.get("reason", ""))
+        return _("Permohonan dibatalkan.")
+    if action == "suket":
+        suket = services.issue_suket(request=service_request, by=by)
+        return _("Suket %(number)s diterbitkan.") % {"number": suket.number}
+    raise PermissionDenied
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
+    office = scoped_office(request, code, "layanan.process_request")
+    service_request = get_object_or_404(ServiceRequest.objects.select_related("office"),
+                                        office=office, pk=pk)
+    try:
+        message = _run_action(request, service_request, action)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, message)
+    target = request.POST.get("next")
+    if target == "queue":
+        return redirect("layanan:queue", code=office.code)
+    return redirect("layanan:detail", code=office.code, pk=service_request.pk)
