@@ -68,7 +68,7 @@ def seed_requests(*, offices, users, stdout=None) -> int:
     operator = users["petugas"]
     print_day = datetime.date(2020, 12, 8)
     for number, (day, kind, disaster, suket, channel, fate) in enumerate(_plan(), start=1):
-        female = number % 2 == 0
+        female = number % 2 == 1  # FIRST_NAMES alternates male and female names
         if kind == Kind.NEW:
             born = datetime.date(2003, 1, 1) + datetime.timedelta(days=number * 9 % 330)
             if fate in ("verified", "submitted") and number % 4 == 0:
