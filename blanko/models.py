@@ -204,6 +204,10 @@ class Movement(models.Model):
 
     objects = MovementQuerySet.as_manager()
 
+    # Not a column: True on the movement post_movement returns when an idempotency
+    # key was already used, so that callers write nothing else beside it.
+    replayed = False
+
     class Meta:
         ordering = ["-recorded_at", "-id"]
         verbose_name = _("mutasi")

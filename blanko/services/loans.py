@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from blanko.access import ensure_permission, has_permission
+from blanko.exceptions import IdempotencyConflict
 from blanko.formatting import number
 from blanko.models import Loan, Location, Movement, Office, Shipment
 from blanko.services.offices import office_location, partner_location
@@ -59,7 +60,11 @@ def _open_partner_loan(
             quantity=quantity, delivered_quantity=quantity, reference=reference,
             opened_on=day, note=note, created_by=by,
         )
-        post_movement(**post, loan=loan)
+        movement = post_movement(**post, loan=loan)
+        if movement.replayed:
+            # A concurrent request with the same key came first: drop our loan row.
+            transaction.set_rollback(True)
+            return movement.loan
     return loan
 
 
@@ -87,19 +92,34 @@ def lend_to_partner(
     )
 
 
-def _send(*, loan: Loan, kind: str, sender: Office, receiver: Office, quantity: int, by,
-          occurred_on, reference: str, idempotency_key: str | None) -> Movement:
-    movement = post_movement(
-        from_location=office_location(sender, Kind.STOCK),
-        to_location=office_location(sender, Kind.TRANSIT), quantity=quantity,
-        reason=Reason.LOAN_OUT if kind == Shipment.Kind.LOAN else Reason.REPAYMENT_OUT,
-        by=by, occurred_on=occurred_on, reference=reference, loan=loan,
-        idempotency_key=idempotency_key,
-    )
-    Shipment.objects.create(
-        loan=loan, kind=kind, sender=sender, receiver=receiver, quantity=quantity,
-        sent_on=movement.occurred_on,
-    )
+def _send_posting(*, kind: str, sender: Office, quantity: int, by, occurred_on,
+                  reference: str, idempotency_key: str | None) -> dict:
+    """The post_movement arguments that put a shipment into the sender's TRANSIT."""
+    return {
+        "from_location": office_location(sender, Kind.STOCK),
+        "to_location": office_location(sender, Kind.TRANSIT), "quantity": quantity,
+        "reason": Reason.LOAN_OUT if kind == Shipment.Kind.LOAN else Reason.REPAYMENT_OUT,
+        "by": by, "occurred_on": occurred_on, "reference": reference,
+        "idempotency_key": idempotency_key,
+    }
+
+
+def _send(*, loan: Loan, kind: str, receiver: Office, post: dict) -> Movement:
+    """Posts a shipment. A replayed movement (see post_movement) gets no new Shipment."""
+    movement = post_movement(**post, loan=loan)
+    if not movement.replayed:
+        Shipment.objects.create(
+            loan=loan, kind=kind, sender=post["from_location"].office, receiver=receiver,
+            quantity=movement.quantity, sent_on=movement.occurred_on,
+        )
+    return movement
+
+
+def _replayed_loan_movement(post: dict, loan: Loan) -> Movement:
+    """The movement already posted under the key, which must belong to the same loan."""
+    movement = post_movement(**post)
+    if movement.loan_id != loan.pk:
+        raise IdempotencyConflict()
     return movement
 
 
@@ -112,19 +132,27 @@ def lend_to_office(
     if lender.pk == borrower.pk:
         raise ValidationError({"borrower": "Kantor peminjam harus berbeda dari pemberi pinjaman."})
     reference = validate_reference(reference, label="Nomor surat pinjaman")
+    note = _clean_text(note, field="note", label="Catatan")
+    post = _send_posting(kind=Shipment.Kind.LOAN, sender=lender, quantity=quantity, by=by,
+                         occurred_on=occurred_on, reference=reference,
+                         idempotency_key=idempotency_key)
     if _is_replay(idempotency_key):
-        return Movement.objects.get(idempotency_key=idempotency_key).loan
+        loan = post_movement(**post).loan
+        if loan is None or loan.borrower_office_id != borrower.pk:
+            raise IdempotencyConflict()
+        return loan
     validate_quantity(quantity)
     day = validate_business_date(occurred_on, offices=[lender])
     with transaction.atomic():
         loan = Loan.objects.create(
             lender_office=lender, borrower_office=borrower, quantity=quantity,
-            reference=reference, opened_on=day, created_by=by,
-            note=_clean_text(note, field="note", label="Catatan"),
+            reference=reference, opened_on=day, created_by=by, note=note,
         )
-        _send(loan=loan, kind=Shipment.Kind.LOAN, sender=lender, receiver=borrower,
-              quantity=quantity, by=by, occurred_on=day, reference=reference,
-              idempotency_key=idempotency_key)
+        movement = _send(loan=loan, kind=Shipment.Kind.LOAN, receiver=borrower, post=post)
+        if movement.replayed:
+            # A concurrent request with the same key came first: drop our loan row.
+            transaction.set_rollback(True)
+            return movement.loan
     return loan
 
 
@@ -158,9 +186,12 @@ def confirm_receipt(
         "reference": shipment.loan.reference, "idempotency_key": idempotency_key,
     }
     if _is_replay(idempotency_key):
-        return post_movement(**post)
+        return _replayed_loan_movement(post, shipment.loan)
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
+        # Requests with the same key queue on the shipment lock: the later ones replay.
+        if _is_replay(idempotency_key):
+            return _replayed_loan_movement(post, shipment.loan)
         if shipment.status != Shipment.Status.IN_TRANSIT:
             raise ValidationError("Pengiriman ini sudah selesai atau dibatalkan.", code="closed")
         if quantity > shipment.remaining:
@@ -221,7 +252,9 @@ def repay_loan(
     ensure_permission(by, PERM, office)
     reference = (reference or "").strip() or loan.reference
     if loan.borrower_office and loan.lender_office:
-        post = None
+        post = _send_posting(kind=Shipment.Kind.REPAYMENT, sender=office, quantity=quantity,
+                             by=by, occurred_on=occurred_on, reference=reference,
+                             idempotency_key=idempotency_key)
     elif loan.borrower_office:
         post = {"from_location": office_location(office, Kind.STOCK),
                 "to_location": loan.lender_partner, "reason": Reason.REPAYMENT_OUT}
@@ -229,12 +262,17 @@ def repay_loan(
         post = {"from_location": loan.borrower_partner,
                 "to_location": office_location(office, Kind.STOCK),
                 "reason": Reason.REPAYMENT_IN}
+    post.update(quantity=quantity, by=by, occurred_on=occurred_on, reference=reference,
+                idempotency_key=idempotency_key)
     if _is_replay(idempotency_key):
-        return Movement.objects.get(idempotency_key=idempotency_key)
+        return _replayed_loan_movement(post, loan)
     validate_quantity(quantity)
-    day = validate_business_date(occurred_on, offices=[office])
+    validate_business_date(occurred_on, offices=[office])
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        # Requests with the same key queue on the loan lock: the later ones replay.
+        if _is_replay(idempotency_key):
+            return _replayed_loan_movement(post, loan)
         in_transit = loan.shipments.filter(
             kind=Shipment.Kind.REPAYMENT, status=Shipment.Status.IN_TRANSIT
         ).aggregate(
@@ -247,14 +285,11 @@ def repay_loan(
                  f"({number(owed)})."},
                 code="more_than_owed",
             )
-        if post is None:
-            return _send(loan=loan, kind=Shipment.Kind.REPAYMENT, sender=office,
-                         receiver=loan.lender_office, quantity=quantity, by=by,
-                         occurred_on=day, reference=reference, idempotency_key=idempotency_key)
-        movement = post_movement(**post, quantity=quantity, by=by, occurred_on=day,
-                                 reference=reference, loan=loan, idempotency_key=idempotency_key)
+        if loan.borrower_office and loan.lender_office:
+            return _send(loan=loan, kind=Shipment.Kind.REPAYMENT, receiver=loan.lender_office,
+                         post=post)
+        movement = post_movement(**post, loan=loan)
         loan.repaid_quantity += quantity
         loan.save(update_fields=["repaid_quantity"])
         _refresh_loan_status(loan)
     return movement
-

@@ -91,8 +91,11 @@ def find_idempotent(idempotency_key: str | None, fingerprint: str) -> Movement |
     if not idempotency_key:
         return None
     existing = Movement.objects.filter(idempotency_key=idempotency_key).first()
-    if existing is not None and existing.fingerprint != fingerprint:
+    if existing is None:
+        return None
+    if existing.fingerprint != fingerprint:
         raise IdempotencyConflict()
+    existing.replayed = True
     return existing
 
 
@@ -137,6 +140,11 @@ def post_movement(
     reverses: Movement | None = None,
     loan=None,
 ) -> Movement:
+    """Posts one movement, or returns the one already posted under `idempotency_key`.
+
+    A returned earlier movement has `replayed` set: the caller must then write
+    nothing else, because the first request already did.
+    """
     quantity = validate_quantity(quantity)
     if len(note or "") > 500:
         raise ValidationError({"note": "Catatan terlalu panjang (maksimal 500 karakter)."})

@@ -26,6 +26,7 @@ from blanko.services.posting import (
     month_start,
     post_movement,
     today,
+    validate_business_date,
     validate_quantity,
     validate_reference,
 )
@@ -75,6 +76,8 @@ def _receive(
     try:
         with transaction.atomic():
             movement = post_movement(**post)
+            if movement.replayed:  # a concurrent request with the same key came first
+                return movement
             Delivery.objects.create(
                 office=office, source=source, bast_number=reference,
                 received_on=movement.occurred_on, quantity=quantity, serial_start=serial_start,
@@ -173,6 +176,8 @@ def destroy_spoiled(
     try:
         with transaction.atomic():
             movement = post_movement(**post)
+            if movement.replayed:  # a concurrent request with the same key came first
+                return movement.destruction
             return Destruction.objects.create(
                 office=office, number=number, destroyed_on=movement.occurred_on,
                 quantity=quantity, movement=movement, note=post["note"],
@@ -197,10 +202,14 @@ def record_stock_count(
             {"counted_quantity": f"Jumlah fisik harus antara 0 dan {number(MAX_QUANTITY)}."}
         )
     reason = _clean_text(reason, field="reason", label="Alasan")
+    day = validate_business_date(counted_on, offices=[office], check_closed=False)
     stock = office_location(office, Kind.STOCK)
     adjustment = office_location(office, Kind.ADJUSTMENT)
     with transaction.atomic():
         system = Balance.objects.select_for_update().get(location=stock).quantity
+        # Checked under the store's lock, which close_month also takes: a count
+        # without a difference writes no movement, so post_movement cannot check it.
+        validate_business_date(day, offices=[office])
         difference = counted_quantity - system
         if difference and not reason:
             raise ValidationError(
@@ -212,10 +221,10 @@ def record_stock_count(
                 from_location=adjustment if difference > 0 else stock,
                 to_location=stock if difference > 0 else adjustment,
                 quantity=abs(difference), reason=Reason.ADJUSTMENT, by=by,
-                occurred_on=counted_on, reference="Stock opname", note=reason,
+                occurred_on=day, reference="Stock opname", note=reason,
             )
         return StockCount.objects.create(
-            office=office, counted_on=movement.occurred_on if movement else counted_on or today(),
+            office=office, counted_on=day,
             counted_quantity=counted_quantity, system_quantity=system, reason=reason,
             movement=movement, recorded_by=by,
         )

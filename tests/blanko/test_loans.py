@@ -1,0 +1,276 @@
+"""Loans between kab/kota: partners outside SiBlanko, and offices that both use it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from blanko import selectors, services
+from blanko.exceptions import InsufficientStock
+from blanko.models import Loan, Location, Movement, Shipment
+from tests.blanko.conftest import PARTNER_BINTAN, PARTNER_KARIMUN, refused
+
+Reason = Movement.Reason
+Kind = Location.Kind
+
+
+def balances(office) -> tuple[int, int]:
+    found = selectors.office_balances(office=office)
+    return found["stock"], found["transit"]
+
+
+# Partners outside SiBlanko
+
+
+def test_borrowing_from_a_partner_brings_blanks_into_stock(office, supervisor):
+    loan = services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN,
+                                        quantity=1_000, reference="470/215", by=supervisor)
+    assert loan.borrower_office == office
+    assert loan.lender_partner.code == f"PARTNER-{PARTNER_BINTAN}"
+    assert loan.lender_partner.kind == Kind.PARTNER
+    assert (loan.quantity, loan.delivered_quantity, loan.outstanding) == (1_000, 1_000, 1_000)
+    movement = loan.movements.get()
+    assert (movement.reason, movement.to_location.kind) == (Reason.LOAN_IN, Kind.STOCK)
+    assert selectors.stock_on_hand(office=office) == 1_000
+
+
+def test_lending_to_a_partner_takes_blanks_from_stock(stocked, supervisor):
+    loan = services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=30,
+                                    reference="470/9", by=supervisor)
+    assert loan.lender_office == stocked
+    assert loan.borrower_partner.kind == Kind.PARTNER
+    assert loan.movements.get().reason == Reason.LOAN_OUT
+    assert selectors.stock_on_hand(office=stocked) == 70
+
+
+def test_lending_more_than_is_on_hand_is_refused(stocked, supervisor):
+    with refused(InsufficientStock, match="tidak mencukupi"):
+        services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=101,
+                                 reference="470/9", by=supervisor)
+    assert not Loan.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["", "9999", "21", "2172"])
+def test_a_partner_must_be_a_known_kab_kota_outside_siblanko(office, supervisor, code):
+    with refused(match="tidak dikenal|memakai SiBlanko"):
+        services.borrow_from_partner(office=office, partner_code=code, quantity=5,
+                                     reference="470/1", by=supervisor)
+
+
+def test_a_partner_loan_needs_a_letter_number(office, supervisor):
+    with refused(match="Nomor surat pinjaman wajib diisi"):
+        services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN, quantity=5,
+                                     reference=" ", by=supervisor)
+
+
+def test_repaying_a_borrowed_partner_loan_returns_blanks_until_settled(office, supervisor):
+    loan = services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN,
+                                        quantity=10, reference="470/1", by=supervisor)
+    first = services.repay_loan(loan=loan, quantity=4, by=supervisor)
+    assert (first.reason, first.from_location.kind, first.to_location.kind) == (
+        Reason.REPAYMENT_OUT, Kind.STOCK, Kind.PARTNER)
+    assert first.reference == "470/1"
+    loan.refresh_from_db()
+    assert (loan.repaid_quantity, loan.status) == (4, Loan.Status.OPEN)
+    services.repay_loan(loan=loan, quantity=6, by=supervisor)
+    loan.refresh_from_db()
+    assert (loan.repaid_quantity, loan.status) == (10, Loan.Status.SETTLED)
+    assert selectors.stock_on_hand(office=office) == 0
+
+
+def test_repaying_more_than_is_owed_to_a_partner_is_refused(office, supervisor, receive):
+    receive(office, 50)
+    loan = services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN,
+                                        quantity=10, reference="470/1", by=supervisor)
+    services.repay_loan(loan=loan, quantity=7, by=supervisor)
+    with refused(match=r"melebihi sisa pinjaman \(3\)"):
+        services.repay_loan(loan=loan, quantity=4, by=supervisor)
+
+
+def test_repayment_from_a_partner_we_lent_to_comes_back_into_stock(stocked, supervisor):
+    loan = services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=20,
+                                    reference="470/9", by=supervisor)
+    movement = services.repay_loan(loan=loan, quantity=20, by=supervisor)
+    assert (movement.reason, movement.from_location.kind) == (Reason.REPAYMENT_IN, Kind.PARTNER)
+    assert selectors.stock_on_hand(office=stocked) == 100
+    loan.refresh_from_db()
+    assert loan.status == Loan.Status.SETTLED
+    with refused(match=r"melebihi sisa pinjaman \(0\)"):
+        services.repay_loan(loan=loan, quantity=1, by=supervisor)
+
+
+# Loans between two SiBlanko offices
+
+
+@pytest.fixture
+def shipment(stocked, other_office, supervisor):
+    """40 blanks lent by the office to the other office, still in transit."""
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=40,
+                                   reference="470/215/BTM", by=supervisor)
+    return loan.shipments.get()
+
+
+def test_lending_to_an_office_puts_the_blanks_in_transit(shipment, office, other_office):
+    assert (shipment.kind, shipment.sender, shipment.receiver) == (
+        Shipment.Kind.LOAN, office, other_office)
+    assert (shipment.quantity, shipment.remaining, shipment.status) == (
+        40, 40, Shipment.Status.IN_TRANSIT)
+    assert balances(office) == (60, 40)
+    assert balances(other_office) == (0, 0)
+    loan = shipment.loan
+    assert (loan.quantity, loan.delivered_quantity, loan.outstanding) == (40, 0, 0)
+
+
+def test_an_office_cannot_lend_to_itself(stocked, supervisor):
+    with refused(match="harus berbeda"):
+        services.lend_to_office(lender=stocked, borrower=stocked, quantity=1, reference="x",
+                                by=supervisor)
+
+
+def test_lending_to_an_office_more_than_is_on_hand_is_refused(stocked, other_office, supervisor):
+    with refused(InsufficientStock):
+        services.lend_to_office(lender=stocked, borrower=other_office, quantity=101,
+                                reference="470/1", by=supervisor)
+
+
+def test_the_receiver_confirms_receipt_in_parts(shipment, office, other_office, other_supervisor):
+    first = services.confirm_receipt(shipment=shipment, quantity=25, by=other_supervisor)
+    assert (first.reason, first.from_location, first.to_location) == (
+        Reason.LOAN_IN, services.office_location(office, Kind.TRANSIT),
+        services.office_location(other_office, Kind.STOCK))
+    shipment.refresh_from_db()
+    assert (shipment.received_quantity, shipment.status) == (25, Shipment.Status.IN_TRANSIT)
+    assert balances(office) == (60, 15)
+    assert balances(other_office) == (25, 0)
+    services.confirm_receipt(shipment=shipment, quantity=15, by=other_supervisor)
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.RECEIVED
+    shipment.loan.refresh_from_db()
+    assert (shipment.loan.delivered_quantity, shipment.loan.status) == (40, Loan.Status.OPEN)
+    assert balances(office) == (60, 0)
+    assert balances(other_office) == (40, 0)
+
+
+def test_confirming_more_than_was_sent_is_refused(shipment, other_supervisor):
+    services.confirm_receipt(shipment=shipment, quantity=30, by=other_supervisor)
+    with refused(match=r"melebihi yang masih dalam perjalanan \(10\)"):
+        services.confirm_receipt(shipment=shipment, quantity=11, by=other_supervisor)
+    services.confirm_receipt(shipment=shipment, quantity=10, by=other_supervisor)
+    with refused(match="sudah selesai"):
+        services.confirm_receipt(shipment=shipment, quantity=1, by=other_supervisor)
+
+
+def test_only_the_receiver_confirms_receipt(shipment, supervisor, third_supervisor):
+    for outsider in (supervisor, third_supervisor):
+        with refused(PermissionDenied):
+            services.confirm_receipt(shipment=shipment, quantity=1, by=outsider)
+
+
+@pytest.mark.parametrize("side", ["sender", "receiver"])
+def test_either_side_may_cancel_what_is_still_in_transit(
+    shipment, office, other_office, supervisor, other_supervisor, side
+):
+    services.confirm_receipt(shipment=shipment, quantity=10, by=other_supervisor)
+    by = supervisor if side == "sender" else other_supervisor
+    movement = services.cancel_shipment(shipment=shipment, by=by, reason="truk mogok")
+    assert (movement.reason, movement.quantity) == (Reason.TRANSIT_CANCEL, 30)
+    assert movement.to_location == services.office_location(office, Kind.STOCK)
+    assert movement.note == "truk mogok"
+    shipment.refresh_from_db()
+    assert (shipment.cancelled_quantity, shipment.remaining) == (30, 0)
+    assert shipment.status == Shipment.Status.RECEIVED
+    assert balances(office) == (90, 0)
+    assert balances(other_office) == (10, 0)
+    loan = Loan.objects.get()
+    assert (loan.delivered_quantity, loan.outstanding, loan.status) == (10, 10, Loan.Status.OPEN)
+    with refused(match="Tidak ada blanko dalam perjalanan"):
+        services.cancel_shipment(shipment=shipment, by=by)
+
+
+def test_cancelling_a_whole_shipment_cancels_the_loan(shipment, office, supervisor):
+    services.cancel_shipment(shipment=shipment, by=supervisor)
+    shipment.refresh_from_db()
+    assert shipment.status == Shipment.Status.CANCELLED
+    assert Loan.objects.get().status == Loan.Status.CANCELLED
+    assert balances(office) == (100, 0)
+    assert selectors.outstanding_loans(office=office) == []
+
+
+def test_a_third_office_may_not_cancel(shipment, third_supervisor):
+    with refused(PermissionDenied):
+        services.cancel_shipment(shipment=shipment, by=third_supervisor)
+
+
+def test_an_office_loan_is_repaid_in_transit_and_confirmed_by_the_lender(
+    shipment, office, other_office, supervisor, other_supervisor
+):
+    services.confirm_receipt(shipment=shipment, quantity=40, by=other_supervisor)
+    loan = shipment.loan
+    movement = services.repay_loan(loan=loan, quantity=15, by=other_supervisor)
+    assert (movement.reason, movement.from_location, movement.to_location) == (
+        Reason.REPAYMENT_OUT, services.office_location(other_office, Kind.STOCK),
+        services.office_location(other_office, Kind.TRANSIT))
+    repayment = loan.shipments.get(kind=Shipment.Kind.REPAYMENT)
+    assert (repayment.sender, repayment.receiver) == (other_office, office)
+    loan.refresh_from_db()
+    assert loan.repaid_quantity == 0  # not yet: it is still travelling
+    assert balances(other_office) == (25, 15)
+    # The borrower cannot confirm its own repayment; the lender does.
+    with refused(PermissionDenied):
+        services.confirm_receipt(shipment=repayment, quantity=15, by=other_supervisor)
+    received = services.confirm_receipt(shipment=repayment, quantity=15, by=supervisor)
+    assert received.reason == Reason.REPAYMENT_IN
+    loan.refresh_from_db()
+    assert (loan.repaid_quantity, loan.outstanding, loan.status) == (15, 25, Loan.Status.OPEN)
+    assert balances(office) == (75, 0)
+    assert balances(other_office) == (25, 0)
+
+
+def test_repaying_an_office_loan_counts_repayments_still_in_transit(
+    shipment, office, other_office, supervisor, other_supervisor, receive
+):
+    services.confirm_receipt(shipment=shipment, quantity=40, by=other_supervisor)
+    receive(other_office, 100)
+    loan = shipment.loan
+    services.repay_loan(loan=loan, quantity=30, by=other_supervisor)
+    with refused(match=r"melebihi sisa pinjaman \(10\)"):
+        services.repay_loan(loan=loan, quantity=11, by=other_supervisor)
+    services.repay_loan(loan=loan, quantity=10, by=other_supervisor)
+    for repayment in loan.shipments.filter(kind=Shipment.Kind.REPAYMENT):
+        services.confirm_receipt(shipment=repayment, quantity=repayment.quantity, by=supervisor)
+    loan.refresh_from_db()
+    assert (loan.repaid_quantity, loan.status) == (40, Loan.Status.SETTLED)
+    with refused(match="melebihi sisa pinjaman"):
+        services.repay_loan(loan=loan, quantity=1, by=other_supervisor)
+
+
+def test_a_cancelled_repayment_goes_back_to_the_borrower_and_is_owed_again(
+    shipment, other_office, other_supervisor, supervisor
+):
+    services.confirm_receipt(shipment=shipment, quantity=40, by=other_supervisor)
+    loan = shipment.loan
+    services.repay_loan(loan=loan, quantity=40, by=other_supervisor)
+    repayment = loan.shipments.get(kind=Shipment.Kind.REPAYMENT)
+    services.cancel_shipment(shipment=repayment, by=supervisor)
+    assert balances(other_office) == (40, 0)
+    services.repay_loan(loan=loan, quantity=40, by=other_supervisor)  # owed again
+
+
+def test_repaying_an_office_loan_not_yet_received_is_refused(shipment, other_supervisor):
+    with refused(match=r"melebihi sisa pinjaman \(0\)"):
+        services.repay_loan(loan=shipment.loan, quantity=1, by=other_supervisor)
+
+
+def test_the_lender_office_does_not_record_the_repayment(shipment, supervisor, other_supervisor):
+    services.confirm_receipt(shipment=shipment, quantity=40, by=other_supervisor)
+    with refused(PermissionDenied):
+        services.repay_loan(loan=shipment.loan, quantity=1, by=supervisor)
+
+
+def test_loans_with_two_partners_are_kept_apart(stocked, supervisor):
+    services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=5,
+                             reference="a", by=supervisor)
+    services.lend_to_partner(office=stocked, partner_code=PARTNER_KARIMUN, quantity=7,
+                             reference="b", by=supervisor)
+    assert [(row.partner, row.quantity) for row in selectors.outstanding_loans(office=stocked)] \
+        == [("Disdukcapil Kabupaten Bintan", 5), ("Disdukcapil Kabupaten Karimun", 7)]

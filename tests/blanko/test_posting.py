@@ -1,0 +1,126 @@
+"""Rules every posting obeys: sane quantities, business dates, Indonesian errors."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from blanko import selectors, services
+from blanko.models import MAX_QUANTITY, Location, Movement
+from blanko.services.posting import today
+from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
+
+BAD_QUANTITIES = [
+    pytest.param(0, "lebih dari 0", id="zero"),
+    pytest.param(-5, "lebih dari 0", id="negative"),
+    pytest.param(True, "bilangan bulat", id="bool"),
+    pytest.param(2.0, "bilangan bulat", id="float"),
+    pytest.param("5", "bilangan bulat", id="string"),
+    pytest.param(None, "bilangan bulat", id="none"),
+    pytest.param(MAX_QUANTITY + 1, "tidak masuk akal", id="absurd"),
+]
+
+
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
+def test_receive_allocation_refuses_a_bad_quantity(office, supervisor, quantity, message):
+    with refused(match=message) as info:
+        services.receive_allocation(office=office, quantity=quantity, reference="BAST/1",
+                                    by=supervisor)
+    assert "quantity" in info.value.message_dict
+
+
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
+def test_spoil_blank_refuses_a_bad_quantity(stocked, operator, quantity, message):
+    with refused(match=message):
+        services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.PRINT_FAILED,
+                             quantity=quantity)
+
+
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
+def test_partner_loan_refuses_a_bad_quantity(stocked, supervisor, quantity, message):
+    with refused(match=message):
+        services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=quantity,
+                                 reference="470/1", by=supervisor)
+    with refused(match=message):
+        services.borrow_from_partner(office=stocked, partner_code=PARTNER_BINTAN,
+                                     quantity=quantity, reference="470/2", by=supervisor)
+
+
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
+def test_office_loan_refuses_a_bad_quantity(stocked, other_office, supervisor, quantity, message):
+    with refused(match=message):
+        services.lend_to_office(lender=stocked, borrower=other_office, quantity=quantity,
+                                reference="470/3", by=supervisor)
+
+
+@pytest.mark.parametrize(("quantity", "message"), BAD_QUANTITIES)
+def test_destruction_refuses_a_bad_quantity(stocked, operator, supervisor, quantity, message):
+    services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED, quantity=3)
+    with refused(match=message):
+        services.destroy_spoiled(office=stocked, quantity=quantity, number="BA/1", by=supervisor)
+
+
+def test_the_largest_sane_quantity_is_accepted(office, supervisor):
+    services.receive_allocation(office=office, quantity=MAX_QUANTITY, reference="BAST/BESAR",
+                                by=supervisor)
+    assert selectors.stock_on_hand(office=office) == MAX_QUANTITY
+
+
+def test_a_future_date_is_refused(office, supervisor):
+    tomorrow = today() + datetime.timedelta(days=1)
+    with refused(match="masa depan"):
+        services.receive_allocation(office=office, quantity=10, reference="BAST/1",
+                                    by=supervisor, occurred_on=tomorrow)
+
+
+def test_a_datetime_instead_of_a_date_is_refused(office, supervisor):
+    with refused(match="Tanggal tidak valid"):
+        services.receive_allocation(office=office, quantity=10, reference="BAST/1",
+                                    by=supervisor, occurred_on=timezone.now())
+
+
+def test_a_date_in_a_closed_month_is_refused(office, supervisor):
+    services.close_month(office=office, month=previous_month_day(), by=supervisor)
+    with refused(match="sudah ditutup"):
+        services.receive_allocation(office=office, quantity=10, reference="BAST/1",
+                                    by=supervisor, occurred_on=previous_month_day(3))
+
+
+def test_back_dating_within_an_open_month_is_allowed_and_recorded(office, supervisor):
+    day = previous_month_day(2)
+    movement = services.receive_allocation(office=office, quantity=10, reference="BAST/1",
+                                           by=supervisor, occurred_on=day)
+    movement.refresh_from_db()
+    assert movement.occurred_on == day
+    assert timezone.localdate(movement.recorded_at) == today()
+    assert movement.recorded_by == supervisor
+    assert movement.delivery.received_on == day
+    assert selectors.balance_as_of(office=office, day=day) == 10
+    assert selectors.balance_as_of(office=office, day=day - datetime.timedelta(days=1)) == 0
+
+
+def test_a_movement_without_a_date_is_dated_today(stocked, operator):
+    movement = services.issue_blank(office=stocked, by=operator)
+    assert movement.occurred_on == today()
+
+
+def test_a_posting_records_the_balances_after_it(stocked, operator):
+    movement = services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.INVALID,
+                                    quantity=4, reference="cetak 1")
+    assert movement.from_location.kind == Location.Kind.STOCK
+    assert (movement.from_balance_after, movement.to_balance_after) == (96, 4)
+    assert movement.cause == Movement.Cause.INVALID
+    assert selectors.office_balances(office=stocked)["spoiled"] == 4
+
+
+def test_spoiling_needs_a_valid_cause(stocked, operator):
+    with refused(match="penyebab"):
+        services.spoil_blank(office=stocked, by=operator, cause="lupa")
+
+
+def test_a_note_longer_than_500_characters_is_refused(stocked, operator):
+    with refused(match="terlalu panjang"):
+        services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED,
+                             note="x" * 501)
