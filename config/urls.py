@@ -8,6 +8,7 @@ from blanko import views as blanko_views
 
 urlpatterns = [
     path("", blanko_views.home, name="home"),
+    path("sehat/", blanko_views.health, name="health"),
     path("", include("blanko.urls")),
     path("", include("layanan.urls")),
     path("masuk/", auth_views.LoginView.as_view(), name="login"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from layanan.views import public, staff
+from layanan.views import privacy, public, staff
 
 app_name = "layanan"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("kantor/<str:code>/layanan/<int:pk>/", staff.request_detail, name="detail"),
     path("kantor/<str:code>/layanan/<int:pk>/<slug:action>/", staff.request_action,
          name="action"),
+    path("kantor/<str:code>/log-akses/", privacy.access_log, name="access_log"),
+    path("kantor/<str:code>/log-akses/ekspor/", privacy.subject_export, name="subject_export"),
     path("layanan/daring/", public.online_submit, name="online_submit"),
     path("layanan/daring/terkirim/", public.online_done, name="online_done"),
     path("layanan/cek-status/", public.status_check, name="status_check"),
