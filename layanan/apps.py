@@ -10,6 +10,11 @@ class LayananConfig(AppConfig):
     verbose_name = _("Layanan KTP-el")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from layanan.roles import ensure_roles
+
+        post_migrate.connect(ensure_roles, sender=self, dispatch_uid="layanan_roles")
         # blanko's seed_demo must not import layanan, so layanan hooks itself in.
         from blanko import demo
         from layanan.demo import seed_requests

@@ -186,9 +186,10 @@ def post_movement(
             return existing
         raise
     logger.info(
-        "movement id=%s reason=%s qty=%s from=%s to=%s user=%s ref=%s",
+        "movement id=%s reason=%s qty=%s from=%s to=%s office=%s user=%s ref=%s",
         movement.pk, reason, quantity, from_location.code, to_location.code,
-        getattr(by, "username", by), reference,
+        ",".join(sorted(office.code for office in offices)), getattr(by, "username", by),
+        reference,
     )
     return movement
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,6 +34,7 @@ from blanko.services.posting import (
 
 Reason = Movement.Reason
 Kind = Location.Kind
+logger = logging.getLogger("siblanko.ledger")
 
 
 def _is_replay(idempotency_key: str | None) -> bool:
@@ -284,6 +286,9 @@ def close_month(*, office: Office, month: datetime.date, by) -> MonthClose:
         with transaction.atomic():
             # The same locks a posting takes: no back-dated movement slips in meanwhile.
             lock_office_balances(office)
-            return MonthClose.objects.create(office=office, month=first, closed_by=by)
+            closure = MonthClose.objects.create(office=office, month=first, closed_by=by)
     except IntegrityError:
         raise closed from None
+    logger.info("month_close office=%s month=%s user=%s", office.code, f"{first:%Y-%m}",
+                by.get_username())
+    return closure

@@ -1,0 +1,52 @@
+"""The role groups and their permissions.
+
+A data migration creates them on a new database; a post_migrate handler makes
+sure they are complete after every migrate or flush (Django's test flush wipes
+data that migrations created). Each app names only its own permissions.
+"""
+
+from __future__ import annotations
+
+from blanko.access import ADMINISTRATOR, OPERATOR, SUPERVISOR, VIEWER
+
+_OPERATOR = ["issue_blank", "spoil_blank", "view_ledger"]
+_SUPERVISOR = _OPERATOR + [
+    "receive_blank", "manage_loan", "count_stock", "destroy_blank", "reverse_movement",
+    "close_month",
+]
+_ADMIN_MODELS = [
+    "view_office", "add_office", "change_office", "view_staffprofile", "add_staffprofile",
+    "change_staffprofile", "view_delivery", "add_delivery", "view_movement", "view_balance",
+    "view_location", "view_loan", "add_loan", "view_stockcount", "add_stockcount",
+    "view_destruction", "add_destruction", "view_monthclose", "add_monthclose", "view_shipment",
+]
+
+BLANKO_ROLES: dict[str, list[str]] = {
+    OPERATOR: _OPERATOR,
+    SUPERVISOR: _SUPERVISOR,
+    ADMINISTRATOR: _SUPERVISOR + _ADMIN_MODELS,
+    VIEWER: ["view_ledger"],
+}
+# The Django admin manages users, so the Administrator role carries those rights.
+AUTH_ROLES: dict[str, list[str]] = {
+    ADMINISTRATOR: ["view_user", "add_user", "change_user", "view_group"],
+}
+
+
+def grant(*, app_label: str, roles: dict[str, list[str]], group_model, permission_model
+          ) -> None:
+    """Adds each role's permissions of one app; never removes any."""
+    for name, codenames in roles.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        group.permissions.add(*permission_model.objects.filter(
+            content_type__app_label=app_label, codename__in=codenames
+        ))
+
+
+def ensure_roles(sender, **kwargs) -> None:
+    """post_migrate handler of the blanko app."""
+    from django.contrib.auth.models import Group, Permission
+
+    grant(app_label="blanko", roles=BLANKO_ROLES, group_model=Group,
+          permission_model=Permission)
+    grant(app_label="auth", roles=AUTH_ROLES, group_model=Group, permission_model=Permission)

@@ -1,0 +1,262 @@
+"""Every URL × every role × own and other office, plus anonymous.
+
+The URL list comes from the resolver, so a new URL fails `test_every_url_is_classified`
+until it is given a policy below. Public pages are an explicit allow-list.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from blanko import access, services
+from blanko.models import Movement
+from layanan import services as layanan_services
+from layanan.models import ServiceRequest
+from tests.factories import OfficeFactory, make_user
+
+OPERATOR, SUPERVISOR = access.OPERATOR, access.SUPERVISOR
+ADMINISTRATOR, VIEWER = access.ADMINISTRATOR, access.VIEWER
+STAFF_ROLES = (OPERATOR, SUPERVISOR, ADMINISTRATOR, VIEWER)
+ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Who may use a URL. `roles` get in at their own office; nobody at another."""
+
+    roles: frozenset[str] = frozenset()
+    public: bool = False
+    method: str = "get"
+    scoped: bool = True  # the URL names an office: other offices get a 404
+    login_only: bool = False  # any signed-in user
+    ok: tuple[int, ...] = (200,)
+    data: dict = field(default_factory=dict)
+
+
+def roles(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+PUBLIC = Policy(public=True, scoped=False)
+POLICIES: dict[str, Policy] = {
+    # Public allow-list.
+    "home": Policy(public=True, scoped=False, ok=(200, 302)),
+    "health": PUBLIC,
+    "login": PUBLIC,
+    "layanan:online_submit": PUBLIC,
+    "layanan:online_done": Policy(public=True, scoped=False, ok=(200, 302)),
+    "layanan:status_check": PUBLIC,
+    "layanan:public_stock": PUBLIC,
+    "set_language": Policy(public=True, scoped=False, method="post", ok=(302,),
+                           data={"language": "en", "next": "/"}),
+    "logout": Policy(public=True, scoped=False, method="post", ok=(302,)),
+    # Staff pages.
+    "blanko:office_list": Policy(login_only=True, scoped=False),
+    "blanko:stock": Policy(roles=roles(*STAFF_ROLES)),
+    "blanko:movement_reverse": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "layanan:list": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
+    "layanan:queue": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
+    "layanan:register": Policy(roles=roles(OPERATOR, SUPERVISOR)),
+    "layanan:detail": Policy(roles=roles(OPERATOR, SUPERVISOR)),
+    "layanan:action": Policy(roles=roles(OPERATOR, SUPERVISOR), method="post", ok=(302,)),
+    "layanan:access_log": Policy(roles=roles(SUPERVISOR)),
+    "layanan:subject_export": Policy(roles=roles(SUPERVISOR), method="post", ok=(200, 302)),
+}
+
+
+def walk(patterns, namespace: str = "", prefix: str = ""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or ""
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from walk(entry.url_patterns, full_ns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and entry.name:
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, prefix + str(entry.pattern)
+
+
+ROUTES = dict(walk(get_resolver().url_patterns))
+APP_ROUTES = sorted(name for name in ROUTES if not name.startswith("admin:"))
+ADMIN_ROUTES = sorted(name for name in ROUTES if name.startswith("admin:"))
+
+
+def test_every_url_is_classified():
+    unclassified = [name for name in APP_ROUTES if name not in POLICIES]
+    assert not unclassified, f"give these URLs an access policy in this test: {unclassified}"
+    assert not set(POLICIES) - set(ROUTES), "policies for URLs that no longer exist"
+
+
+@pytest.fixture
+def world(db):
+    own = OfficeFactory(code="2172", name="Kota Tanjungpinang")
+    other = OfficeFactory(code="3171", name="Kota Jakarta Selatan")  # outside province 21
+    users = {role: make_user(role, own, username=f"u_{role.lower()}",
+                             is_staff=role == ADMINISTRATOR) for role in STAFF_ROLES}
+    users[VIEWER] = make_user(VIEWER, None, username="u_viewer_prov", office__region="21")
+    objects = {}
+    for office in (own, other):
+        boss = make_user(SUPERVISOR, office, username=f"boss{office.code}")
+        movement = services.receive_allocation(office=office, quantity=10,
+                                               reference=f"BAST-{office.code}", by=boss)
+        request = layanan_services.submit_request(
+            office=office, nik="2172014501030001", full_name="Warga Uji",
+            kind=ServiceRequest.Kind.DAMAGED, channel=ServiceRequest.Channel.COUNTER,
+            by=make_user(OPERATOR, office, username=f"op{office.code}"), married=True,
+        ) if office is own else layanan_services.submit_request(
+            office=office, nik="3171014501030001", full_name="Warga Lain",
+            kind=ServiceRequest.Kind.DAMAGED, channel=ServiceRequest.Channel.COUNTER,
+            by=make_user(OPERATOR, office, username=f"op{office.code}"), married=True,
+        )
+        objects[office.code] = {"movement": movement, "request": request}
+    return {"own": own, "other": other, "users": users, "objects": objects}
+
+
+def url_for(name: str, office, objects) -> str:
+    pattern = ROUTES[name]
+    kwargs = {}
+    if "<str:code>" in pattern:
+        kwargs["code"] = office.code
+    if "<int:pk>" in pattern:
+        kwargs["pk"] = (objects["movement"] if name.startswith("blanko:movement")
+                        else objects["request"]).pk
+    if "<slug:action>" in pattern:
+        kwargs["action"] = "verify"
+    if "<int:year>" in pattern:
+        kwargs["year"], kwargs["month"] = 2026, 10
+    return reverse(name, kwargs=kwargs)
+
+
+def fetch(client: Client, policy: Policy, url: str):
+    if policy.method == "post":
+        data = policy.data or {"nik": "2172014501030001", "reason": "uji"}
+        return client.post(url, data)
+    return client.get(url)
+
+
+def expected(policy: Policy, role: str, same_office: bool) -> str:
+    if policy.public:
+        return "ok"
+    if role == ANONYMOUS:
+        return "login"
+    if policy.login_only:
+        return "ok"
+    if role not in policy.roles:
+        return "forbidden"
+    if policy.scoped and not same_office:
+        return "not_found"
+    return "ok"
+
+
+def outcome(response, policy: Policy) -> str:
+    if policy.public and response.status_code in policy.ok:
+        return "ok"
+    if response.status_code == 302 and "/masuk/" in response["Location"]:
+        return "login"
+    if response.status_code in policy.ok:
+        return "ok"
+    return {403: "forbidden", 404: "not_found"}.get(response.status_code,
+                                                     str(response.status_code))
+
+
+@pytest.mark.parametrize("name", APP_ROUTES)
+def test_access_policy(name, world):
+    policy = POLICIES[name]
+    failures = []
+    for role in (ANONYMOUS, *STAFF_ROLES):
+        client = Client()
+        if role != ANONYMOUS:
+            client.force_login(world["users"][role])
+        for which in ("own", "other"):
+            office = world[which]
+            url = url_for(name, office, world["objects"][office.code])
+            response = fetch(client, policy, url)
+            want = expected(policy, role, same_office=which == "own")
+            got = outcome(response, policy)
+            if got != want:
+                failures.append(f"{role:<13} {which:<5} {policy.method.upper()} {url}: "
+                                f"expected {want}, got {got} ({response.status_code})")
+            if not policy.scoped:
+                break
+    assert not failures, "\n".join(failures)
+
+
+def test_another_offices_data_never_appears(world):
+    """A 404 for another office's URL, and its request never shows in our lists."""
+    client = Client()
+    client.force_login(world["users"][SUPERVISOR])
+    other_request = world["objects"]["3171"]["request"]
+    own = world["own"]
+    for url in (reverse("layanan:list", kwargs={"code": own.code}) + "?q=Warga",
+                reverse("layanan:queue", kwargs={"code": own.code})):
+        body = client.get(url).content.decode()
+        assert other_request.registration_number not in body
+    response = client.get(reverse("layanan:detail",
+                                  kwargs={"code": own.code, "pk": other_request.pk}))
+    assert response.status_code == 404
+
+
+ADMIN_LIST_SUFFIXES = ("_changelist", "_add")
+
+
+def admin_url(name: str) -> str | None:
+    pattern = ROUTES[name]
+    if "<" not in pattern:
+        return reverse(name)
+    if pattern.endswith("<app_label>/") or "(?P<app_label>" in pattern:
+        return reverse(name, kwargs={"app_label": "blanko"})
+    return None
+
+
+@pytest.mark.parametrize("name", [n for n in ADMIN_ROUTES if admin_url(n)])
+def test_admin_needs_staff(name, world):
+    url = admin_url(name)
+    if name in ("admin:login", "admin:logout", "admin:jsi18n"):
+        pytest.skip("the admin's own login, logout and translations are public by design")
+    for role in (ANONYMOUS, OPERATOR, SUPERVISOR, VIEWER):
+        client = Client()
+        if role != ANONYMOUS:
+            client.force_login(world["users"][role])
+        response = client.get(url)
+        assert response.status_code == 302, (role, url, response.status_code)
+        assert "/admin/login/" in response["Location"], (role, url)
+
+
+def test_admin_scopes_objects_to_the_administrators_office(world):
+    client = Client()
+    client.force_login(world["users"][ADMINISTRATOR])
+    own_movement = world["objects"]["2172"]["movement"]
+    other_movement = world["objects"]["3171"]["movement"]
+    changelist = client.get(reverse("admin:blanko_movement_changelist"))
+    assert changelist.status_code == 200
+    assert own_movement.reference.encode() in changelist.content
+    assert other_movement.reference.encode() not in changelist.content
+    own = client.get(reverse("admin:blanko_movement_change", args=[own_movement.pk]))
+    other = client.get(reverse("admin:blanko_movement_change", args=[other_movement.pk]))
+    assert own.status_code == 200
+    assert other.status_code == 302  # "doesn't exist" redirect, nothing revealed
+    assert Movement.objects.count() == 2
+
+
+def test_admin_movements_cannot_be_changed_even_by_a_superuser(world):
+    superuser = make_user(ADMINISTRATOR, world["own"], username="root", is_staff=True,
+                          is_superuser=True)
+    client = Client()
+    client.force_login(superuser)
+    movement = world["objects"]["2172"]["movement"]
+    before = Movement.objects.count()
+    response = client.post(reverse("admin:blanko_movement_change", args=[movement.pk]),
+                           {"quantity": 999})
+    assert response.status_code in (302, 403)
+    assert client.get(reverse("admin:blanko_movement_add")).status_code == 403
+    response = client.post(reverse("admin:blanko_movement_delete", args=[movement.pk]),
+                           {"post": "yes"})
+    assert response.status_code == 403
+    movement.refresh_from_db()
+    assert movement.quantity == 10
+    assert Movement.objects.count() == before
+    assert datetime.date.today() >= movement.occurred_on  # noqa: DTZ011 - a sanity anchor
