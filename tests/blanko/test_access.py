@@ -1,0 +1,130 @@
+"""Who may write what, for which office. Services check it, so a hidden button is not the guard."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from blanko import access, services
+from blanko.models import Loan, Movement
+from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
+from tests.factories import make_user
+
+Cause = Movement.Cause
+
+
+def supervisor_actions(office, other_office):
+    """Every ledger write a supervisor may make at `office`, as (name, call(user))."""
+    return {
+        "receive_allocation": lambda by: services.receive_allocation(
+            office=office, quantity=5, reference="BAST/1", by=by),
+        "receive_from_province": lambda by: services.receive_from_province(
+            office=office, quantity=5, reference="BAST/2", by=by),
+        "lend_to_partner": lambda by: services.lend_to_partner(
+            office=office, partner_code=PARTNER_BINTAN, quantity=5, reference="470/1", by=by),
+        "borrow_from_partner": lambda by: services.borrow_from_partner(
+            office=office, partner_code=PARTNER_BINTAN, quantity=5, reference="470/1", by=by),
+        "lend_to_office": lambda by: services.lend_to_office(
+            lender=office, borrower=other_office, quantity=5, reference="470/2", by=by),
+        "record_stock_count": lambda by: services.record_stock_count(
+            office=office, counted_quantity=90, by=by, reason="hilang"),
+        "destroy_spoiled": lambda by: services.destroy_spoiled(
+            office=office, quantity=1, number="BA/1", by=by),
+        "reverse_movement": lambda by: services.reverse_movement(
+            movement=Movement.objects.filter(reason=Movement.Reason.ISSUE).first(), by=by,
+            reason="keliru"),
+        "close_month": lambda by: services.close_month(
+            office=office, month=previous_month_day(), by=by),
+        "repay_loan": lambda by: services.repay_loan(
+            loan=Loan.objects.get(reference="470/9"), quantity=1, by=by),
+    }
+
+
+def operator_actions(office):
+    return {
+        "issue_blank": lambda by: services.issue_blank(office=office, by=by),
+        "spoil_blank": lambda by: services.spoil_blank(office=office, by=by, cause=Cause.DAMAGED),
+    }
+
+
+@pytest.fixture
+def ready(stocked, operator, root):
+    """Stock, a spoiled blank, an issued one and a loan, so that every action could succeed."""
+    services.spoil_blank(office=stocked, by=operator, cause=Cause.DAMAGED, quantity=2)
+    services.issue_blank(office=stocked, by=operator)
+    services.borrow_from_partner(office=stocked, partner_code="2102", quantity=5,
+                                 reference="470/9", by=root)
+    return stocked
+
+
+SUPERVISOR_ACTIONS = list(supervisor_actions(None, None))
+OPERATOR_ACTIONS = list(operator_actions(None))
+
+
+@pytest.mark.parametrize("action", SUPERVISOR_ACTIONS)
+def test_an_operator_cannot_do_supervisor_work(ready, other_office, operator, action):
+    with refused(PermissionDenied, match="tidak berwenang"):
+        supervisor_actions(ready, other_office)[action](operator)
+
+
+@pytest.mark.parametrize("action", SUPERVISOR_ACTIONS)
+def test_a_supervisor_of_another_office_cannot_act_on_this_office(
+    ready, other_office, other_supervisor, action
+):
+    with refused(PermissionDenied):
+        supervisor_actions(ready, other_office)[action](other_supervisor)
+
+
+@pytest.mark.parametrize("action", SUPERVISOR_ACTIONS + OPERATOR_ACTIONS)
+def test_a_viewer_cannot_write_anything(ready, other_office, viewer, action):
+    actions = {**supervisor_actions(ready, other_office), **operator_actions(ready)}
+    assert access.can_access_office(viewer, ready)  # in scope, yet read-only
+    with refused(PermissionDenied):
+        actions[action](viewer)
+
+
+@pytest.mark.parametrize("action", OPERATOR_ACTIONS)
+def test_an_operator_of_another_office_cannot_draw_here(ready, other_operator, action):
+    with refused(PermissionDenied):
+        operator_actions(ready)[action](other_operator)
+
+
+@pytest.mark.parametrize("action", SUPERVISOR_ACTIONS)
+def test_the_office_supervisor_may_do_supervisor_work(ready, other_office, supervisor, action):
+    assert supervisor_actions(ready, other_office)[action](supervisor) is not None
+
+
+@pytest.mark.parametrize("action", OPERATOR_ACTIONS)
+def test_the_office_operator_may_draw_and_spoil(ready, operator, action):
+    assert operator_actions(ready)[action](operator).pk
+
+
+def test_an_inactive_supervisor_cannot_act(ready, supervisor):
+    supervisor.is_active = False
+    supervisor.save()
+    with refused(PermissionDenied):
+        services.record_stock_count(office=ready, counted_quantity=1, by=supervisor, reason="x")
+
+
+def test_a_user_without_a_profile_has_no_office(db):
+    user = make_user(access.SUPERVISOR, None)
+    assert access.user_office(user) is None
+    assert not access.offices_in_scope(user).exists()
+
+
+def test_a_region_viewer_sees_the_offices_of_its_province_only(office, other_office, viewer):
+    far = make_user(access.VIEWER, None, office__region="31")
+    assert set(access.offices_in_scope(viewer)) == {office, other_office}
+    assert not access.offices_in_scope(far).exists()
+    assert not access.can_access_office(far, office)
+
+
+def test_a_national_viewer_sees_every_office(office, other_office):
+    national = make_user(access.VIEWER, None, office__region="")
+    # A profile with no office and no region is national.
+    from blanko.models import StaffProfile
+
+    StaffProfile.objects.get_or_create(user=national)
+    national = type(national).objects.get(pk=national.pk)
+    assert access.is_national(national)
+    assert set(access.offices_in_scope(national)) == {office, other_office}

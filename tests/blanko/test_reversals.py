@@ -1,0 +1,104 @@
+"""A mistaken movement is corrected by an equal and opposite one, once."""
+
+from __future__ import annotations
+
+import pytest
+
+from blanko import selectors, services
+from blanko.exceptions import InsufficientStock
+from blanko.models import Movement
+from blanko.services.posting import today
+from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
+
+Reason = Movement.Reason
+
+
+def test_reversing_a_receipt_takes_the_blanks_back_out(office, supervisor):
+    receipt = services.receive_allocation(office=office, quantity=30, reference="BAST/SALAH",
+                                          by=supervisor)
+    reversal = services.reverse_movement(movement=receipt, by=supervisor,
+                                         reason="Jumlah salah ketik")
+    assert reversal.reason == Reason.REVERSAL
+    assert reversal.reverses == receipt
+    assert (reversal.from_location, reversal.to_location) == (
+        receipt.to_location, receipt.from_location)
+    assert reversal.quantity == 30
+    assert reversal.note == "Jumlah salah ketik"
+    assert reversal.reference == "BAST/SALAH"
+    assert reversal.recorded_by == supervisor
+    assert selectors.stock_on_hand(office=office) == 0
+    assert Movement.objects.get(pk=receipt.pk).reversed_by == reversal
+    assert selectors.ledger_drift() == []
+
+
+@pytest.mark.parametrize("kind", ["issue", "spoil", "destroy", "adjustment"])
+def test_reversing_puts_each_kind_of_posting_back(stocked, operator, supervisor, kind):
+    services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED, quantity=5)
+    before = selectors.office_balances(office=stocked)
+    if kind == "issue":
+        movement = services.issue_blank(office=stocked, by=operator)
+    elif kind == "spoil":
+        movement = services.spoil_blank(office=stocked, by=operator,
+                                        cause=Movement.Cause.INVALID)
+    elif kind == "destroy":
+        movement = services.destroy_spoiled(office=stocked, quantity=2, number="BA/1",
+                                            by=supervisor).movement
+    else:
+        movement = services.record_stock_count(office=stocked, counted_quantity=90,
+                                               by=supervisor, reason="hilang").movement
+    assert selectors.office_balances(office=stocked) != before
+    services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
+    assert selectors.office_balances(office=stocked) == before
+    assert selectors.ledger_drift() == []
+
+
+def test_a_movement_is_reversed_only_once(stocked, operator, supervisor):
+    movement = services.issue_blank(office=stocked, by=operator)
+    services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
+    with refused(match="sudah pernah dibalik"):
+        services.reverse_movement(movement=movement, by=supervisor, reason="lagi")
+
+
+def test_a_reversal_cannot_be_reversed(stocked, operator, supervisor):
+    movement = services.issue_blank(office=stocked, by=operator)
+    reversal = services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
+    with refused(match="tidak dapat dibalik lagi"):
+        services.reverse_movement(movement=reversal, by=supervisor, reason="batal")
+
+
+def test_a_reversal_needs_a_reason(stocked, operator, supervisor):
+    movement = services.issue_blank(office=stocked, by=operator)
+    with refused(match="Alasan pembalikan wajib diisi"):
+        services.reverse_movement(movement=movement, by=supervisor, reason="  ")
+
+
+def test_loan_movements_are_not_reversed(stocked, other_office, supervisor, other_supervisor):
+    partner_loan = services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN,
+                                            quantity=5, reference="470/1", by=supervisor)
+    office_loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                          reference="470/2", by=supervisor)
+    confirmed = services.confirm_receipt(shipment=office_loan.shipments.get(), quantity=5,
+                                         by=other_supervisor)
+    for movement in (partner_loan.movements.get(), office_loan.movements.first()):
+        with refused(match="pembatalan atau pengembalian"):
+            services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
+    with refused(match="pembatalan atau pengembalian"):
+        services.reverse_movement(movement=confirmed, by=supervisor, reason="keliru")
+
+
+def test_reversing_a_receipt_whose_blanks_are_gone_is_refused(office, operator, supervisor):
+    receipt = services.receive_allocation(office=office, quantity=3, reference="BAST/1",
+                                          by=supervisor)
+    services.issue_blank(office=office, by=operator)
+    with refused(InsufficientStock, match="tersedia 2, dibutuhkan 3"):
+        services.reverse_movement(movement=receipt, by=supervisor, reason="keliru")
+
+
+def test_a_reversal_is_dated_today_even_for_a_movement_in_a_closed_month(office, supervisor):
+    receipt = services.receive_allocation(office=office, quantity=3, reference="BAST/1",
+                                          by=supervisor, occurred_on=previous_month_day())
+    services.close_month(office=office, month=previous_month_day(), by=supervisor)
+    reversal = services.reverse_movement(movement=receipt, by=supervisor, reason="keliru")
+    assert reversal.occurred_on == today()
+    assert selectors.balance_as_of(office=office, day=previous_month_day(28)) == 3
+    assert selectors.stock_on_hand(office=office) == 0
