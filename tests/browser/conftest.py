@@ -15,9 +15,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython
 from playwright.sync_api import Browser, Page, sync_playwright
 
 # Playwright's sync API keeps an asyncio event loop running in this thread, and
@@ -41,39 +38,6 @@ BLOCKING_IMPACTS = ("serious", "critical")
 # axe-core comes from the axe.min.js bundled inside axe_playwright_python (read from
 # the package directory, never from a CDN) and is injected with page.evaluate().
 AXE = Axe()
-
-
-@pytest.fixture(scope="session")
-def role_migrations():
-    """The RunPython steps of every `*_roles` data migration, with the apps to run them on.
-
-    The role groups and their permissions are data, written by those migrations.
-    """
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    plan: list[tuple[str, str]] = []
-    for leaf in loader.graph.leaf_nodes():
-        plan += [node for node in loader.graph.forwards_plan(leaf) if node not in plan]
-    steps = [
-        operation.code
-        for node in plan
-        if node[1].endswith("_roles")
-        for operation in loader.graph.nodes[node].operations
-        if isinstance(operation, RunPython)
-    ]
-    return loader.project_state().apps, steps
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db, role_migrations) -> None:
-    """Replays the role migrations, which the flush after a transactional test undoes.
-
-    live_server needs transactional tests, and each one ends by emptying every
-    table; post_migrate brings back the permissions but not the role groups.
-    """
-    apps, steps = role_migrations
-    with connection.schema_editor() as schema_editor:
-        for step in steps:
-            step(apps, schema_editor)
 
 
 @pytest.fixture(scope="session")
