@@ -3,6 +3,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Row, Submit
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from blanko.models import MAX_QUANTITY, Movement
@@ -51,3 +52,14 @@ class QuantityField(forms.IntegerField):
         kwargs.setdefault("max_value", MAX_QUANTITY)
         kwargs.setdefault("label", _("Jumlah"))
         super().__init__(**kwargs)
+
+
+class LoginForm(AuthenticationForm):
+    """Django's Indonesian 'invalid login' text repeats the field name; say it plainly."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Nama pengguna atau sandi salah. Perhatikan huruf besar dan kecil."
+        ),
+    }

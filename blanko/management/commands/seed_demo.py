@@ -21,6 +21,6 @@ class Command(BaseCommand):
         )
         for hook in demo.EXTRA_SEEDERS:
             hook(offices=offices, users=users, stdout=self.stdout)
-        self.stdout.write("\nLogin demo (http://127.0.0.1:8000/masuk/):")
+        self.stdout.write("\nLogin demo (halaman /masuk/):")
         for spec in demo.DEMO_USERS:
             self.stdout.write(f"  {spec.username:<11} {spec.password:<22} {spec.role}")
