@@ -13,8 +13,10 @@ Kind = ServiceRequest.Kind
 Tier = ServiceRequest.Tier
 
 ADULT_AGE = 17
-# A first-time applicant may register this many days before their 17th birthday
-# (e.g. to be ready before an election); the card is printed on or after it.
+# A first-time applicant may register up to one calendar year before their 17th
+# birthday (e.g. to be ready before an election); the card is printed on or after it.
+EARLY_REGISTRATION_YEARS = 1
+# Kept for callers that count in days; the rule itself is earliest_registration().
 EARLY_REGISTRATION_DAYS = 366
 SUKET_VALID_MONTHS = 6
 
@@ -63,6 +65,11 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 def seventeenth_birthday(birth_date: datetime.date) -> datetime.date:
     return add_years(birth_date, ADULT_AGE)
+
+
+def earliest_registration(birth_date: datetime.date) -> datetime.date:
+    """The first day a first-time applicant may register: a year before turning 17."""
+    return add_years(seventeenth_birthday(birth_date), -EARLY_REGISTRATION_YEARS)
 
 
 def printable_from(*, birth_date: datetime.date, married: bool, today: datetime.date

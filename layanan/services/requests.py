@@ -6,7 +6,7 @@ import datetime
 import logging
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +25,7 @@ PROCESS = "layanan.process_request"
 
 _PHONE = re.compile(r"^(?:\+62|62|0)8[1-9][0-9]{6,11}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+EMAIL_MAX_LENGTH = ServiceRequest._meta.get_field("email").max_length
 
 
 def clean_name(value: str) -> str:
@@ -60,7 +61,21 @@ def clean_email(value: str) -> str:
             validate_email(email)
         except ValidationError:
             raise ValidationError({"email": "Alamat email tidak valid."}) from None
+        if len(email) > EMAIL_MAX_LENGTH:  # the column's limit; the validator allows 320
+            raise ValidationError({"email": "Alamat email tidak valid."})
     return email
+
+
+def clean_reason(value: str, *, required: bool, label: str = "Alasan") -> str:
+    """One line of free text for an event note: no control characters, at most 500."""
+    reason = " ".join((value or "").split())
+    if required and not reason:
+        raise ValidationError({"reason": f"{label} wajib diisi."}, code="required")
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Alasan terlalu panjang (maksimal 500 karakter)."})
+    if _CONTROL.search(reason):
+        raise ValidationError({"reason": "Alasan mengandung karakter yang tidak sah."})
+    return reason
 
 
 def next_number(*, office: Office, name: str, period: str) -> int:
@@ -95,7 +110,7 @@ def _eligibility(*, kind: str, birth_date: datetime.date, married: bool,
                      "memiliki KTP-el; ajukan sebagai permohonan baru."},
             code="too_young",
         )
-    earliest = birthday - datetime.timedelta(days=rules.EARLY_REGISTRATION_DAYS)
+    earliest = rules.earliest_registration(birth_date)
     if today < earliest:
         raise ValidationError(
             {"nik": f"Pemohon baru berusia 17 tahun pada {birthday:%d-%m-%Y}. Permohonan dapat "
@@ -117,6 +132,8 @@ def submit_request(
     Resubmitting the same form (same submission_key) returns the first request.
     """
     if channel == ServiceRequest.Channel.COUNTER:
+        if by is None:  # a counter request is always registered by a signed-in operator
+            raise PermissionDenied("Pendaftaran di loket harus dilakukan oleh petugas.")
         ensure_permission(by, "layanan.register_request", office)
     elif channel != ServiceRequest.Channel.ONLINE:
         raise ValidationError({"channel": "Saluran permohonan tidak dikenal."})
@@ -252,11 +269,7 @@ def deliver_request(*, request: ServiceRequest, by, note: str = "",
 def reject_request(*, request: ServiceRequest, by, reason: str,
                    at: datetime.datetime | None = None) -> ServiceRequest:
     ensure_permission(by, PROCESS, request.office)
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": "Alasan penolakan wajib diisi."}, code="required")
-    if len(reason) > 500:
-        raise ValidationError({"reason": "Alasan terlalu panjang (maksimal 500 karakter)."})
+    reason = clean_reason(reason, required=True, label="Alasan penolakan")
     at = at or timezone.now()
     with transaction.atomic():
         locked = lock_request(request, allowed=(Status.SUBMITTED, Status.VERIFIED))
@@ -267,8 +280,9 @@ def reject_request(*, request: ServiceRequest, by, reason: str,
 def cancel_request(*, request: ServiceRequest, by, reason: str = "",
                    at: datetime.datetime | None = None) -> ServiceRequest:
     ensure_permission(by, PROCESS, request.office)
+    reason = clean_reason(reason, required=False)
     at = at or timezone.now()
     with transaction.atomic():
         locked = lock_request(request, allowed=(Status.SUBMITTED, Status.VERIFIED))
-        return transition(request=locked, to=Status.CANCELLED, by=by, at=at,
-                          note=" ".join((reason or "").split())[:500], closed_at=at)
+        return transition(request=locked, to=Status.CANCELLED, by=by, at=at, note=reason,
+                          closed_at=at)

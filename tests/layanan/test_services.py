@@ -1,0 +1,517 @@
+"""Registering, verifying, delivering, rejecting and cancelling service requests."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from layanan import services
+from layanan.models import RequestEvent, ServiceRequest
+from tests.layanan.conftest import (
+    adult_nik,
+    born_years_ago,
+    make_nik,
+    noon,
+    nothing_written,
+    submit,
+    today,
+    verified,
+    verify,
+)
+
+Kind = ServiceRequest.Kind
+Channel = ServiceRequest.Channel
+Status = ServiceRequest.Status
+
+pytestmark = pytest.mark.django_db
+
+
+def error_dict(info: pytest.ExceptionInfo) -> dict[str, list[str]]:
+    return info.value.message_dict
+
+
+# Registering
+
+
+def test_a_counter_request_takes_birth_date_sex_and_tier_from_the_nik(office, operator):
+    born = born_years_ago(35, days=10)
+    request = submit(office, operator, nik=make_nik(born, female=True), kind=Kind.DAMAGED,
+                     full_name="  Siti   Rahmawati ", phone="0812-3456-7890",
+                     email=" siti@example.com ", kk_number="2172 0101 0190 0007")
+    request.refresh_from_db()
+    assert request.channel == Channel.COUNTER
+    assert request.status == Status.SUBMITTED
+    assert request.birth_date == born
+    assert request.sex == ServiceRequest.Sex.FEMALE
+    assert request.full_name == "Siti Rahmawati"
+    assert request.phone == "081234567890"
+    assert request.email == "siti@example.com"
+    assert request.kk_number == "2172010101900007"
+    assert request.priority_tier == 4
+    assert request.printable_from is None
+    assert request.created_by == operator
+
+
+def test_the_registration_number_is_office_date_and_a_daily_sequence(office, operator,
+                                                                     other_office, other_operator):
+    first = submit(office, operator)
+    second = submit(office, operator)
+    batam = submit(other_office, other_operator)
+    day = f"{today():%y%m%d}"
+    assert first.registration_number == f"2172-{day}-0001"
+    assert second.registration_number == f"2172-{day}-0002"
+    assert batam.registration_number == f"2171-{day}-0001"
+
+
+def test_submitting_writes_a_submitted_event_with_who_and_when(office, operator):
+    at = timezone.now().replace(microsecond=0)
+    request = submit(office, operator, at=at)
+    event = RequestEvent.objects.get(request=request)
+    assert (event.from_status, event.to_status, event.by, event.at) == (
+        "", Status.SUBMITTED, operator, at)
+    assert event.note == "Loket"
+
+
+def test_an_online_request_needs_no_user(office):
+    request = submit(office, None, kind=Kind.LOST)
+    assert request.channel == Channel.ONLINE
+    assert request.created_by is None
+    event = request.events.get()
+    assert event.by is None and event.note == "Daring"
+
+
+@pytest.mark.parametrize("kind, disaster, suket, tier", [
+    (Kind.NEW, True, True, 1),
+    (Kind.DAMAGED, True, False, 2),
+    (Kind.LOST, True, True, 2),
+    (Kind.DATA_CHANGE, False, True, 3),
+    (Kind.RELOCATION, False, False, 4),
+])
+def test_the_priority_tier_is_derived_when_registering(office, operator, kind, disaster, suket,
+                                                       tier):
+    nik = make_nik(born_years_ago(17, days=5)) if kind == Kind.NEW else adult_nik()
+    request = submit(office, operator, kind=kind, nik=nik, disaster_victim=disaster,
+                     replaces_suket=suket)
+    assert request.priority_tier == tier
+
+
+def test_the_same_submission_key_returns_the_same_request(office, operator):
+    key = "a" * 32
+    nik = adult_nik()
+    first = submit(office, operator, nik=nik, submission_key=key)
+    again = submit(office, operator, nik=nik, submission_key=key)
+    assert again.pk == first.pk
+    assert ServiceRequest.objects.count() == 1
+    assert RequestEvent.objects.count() == 1
+
+
+def test_a_resubmitted_online_form_stores_one_request(office):
+    first = submit(office, None, submission_key="k-online")
+    assert submit(office, None, submission_key="k-online").pk == first.pk
+    assert ServiceRequest.objects.count() == 1
+
+
+# Bad input: a clear Indonesian message and nothing written
+
+
+@pytest.mark.parametrize("nik, message", [
+    ("217201010190001", "NIK harus 16 digit (yang diisi 15 digit)."),
+    ("21720101019000011", "NIK harus 16 digit (yang diisi 17 digit)."),
+    ("21720101019000A1", "NIK hanya boleh berisi angka 0-9."),
+    ("217201010190000٢", "NIK hanya boleh berisi angka 0-9."),
+    ("217201010190000２", "NIK hanya boleh berisi angka 0-9."),
+    ("0000000000000000", "NIK tidak boleh semuanya nol."),
+    ("2172013202900001", "Tanggal lahir dalam NIK (digit 7-12) tidak valid."),
+    ("2172013002900001", "Tanggal lahir dalam NIK (digit 7-12) tidak valid."),
+    ("2172010113900001", "Tanggal lahir dalam NIK (digit 7-12) tidak valid."),
+    ("2172010101900000", "Nomor urut NIK (digit 13-16) dimulai dari 0001."),
+    ("", "NIK wajib diisi."),
+])
+def test_a_bad_nik_is_refused_with_a_message_and_nothing_written(office, operator, nik, message):
+    with nothing_written() as info:
+        submit(office, operator, nik=nik)
+    assert error_dict(info) == {"nik": [message]}
+
+
+@pytest.mark.parametrize("name, message", [
+    ("", "Nama lengkap wajib diisi."),
+    ("   \t\n ", "Nama lengkap wajib diisi."),
+    ("A" * 201, "Nama lengkap terlalu panjang (maksimal 200 karakter)."),
+    ("Budi\x00Santoso", "Nama mengandung karakter yang tidak sah."),
+    ("Budi\x1bSantoso", "Nama mengandung karakter yang tidak sah."),
+])
+def test_a_bad_name_is_refused_with_a_message_and_nothing_written(office, operator, name,
+                                                                  message):
+    with nothing_written() as info:
+        submit(office, operator, full_name=name)
+    assert error_dict(info) == {"full_name": [message]}
+
+
+def test_a_name_of_200_characters_is_accepted(office, operator):
+    assert len(submit(office, operator, full_name="A" * 200).full_name) == 200
+
+
+@pytest.mark.parametrize("phone", [
+    "abc", "123", "+1 555 0100", "0812", "0812345", "08123456789012345", "0712345678",
+    "+62 712 3456 789", "081234567890x", "٠٨١٢٣٤٥٦٧٨٩٠", "0812 3456 78901 2345 6789",
+])
+def test_a_junk_phone_number_is_refused_with_a_message_and_nothing_written(office, operator,
+                                                                           phone):
+    with nothing_written() as info:
+        submit(office, operator, phone=phone)
+    assert error_dict(info) == {
+        "phone": ["Nomor HP tidak valid. Contoh: 0812 3456 7890 atau +62 812 3456 7890."]
+    }
+
+
+@pytest.mark.parametrize("phone", [
+    "081234567890", "0812 3456 7890", "0812-3456-7890", "+62 812 3456 7890", "62812345678 90",
+    "(0812) 3456.7890",
+])
+def test_indonesian_mobile_numbers_are_stored_in_one_form(office, operator, phone):
+    assert submit(office, operator, phone=phone).phone == "081234567890"
+
+
+@pytest.mark.parametrize("email", [
+    "budi", "budi@", "@example.com", "budi@@example.com", "budi @example.com",
+    "<script>@example.com", "budi@example", "a" * 250 + "@example.com",
+])
+def test_an_invalid_email_is_refused_with_a_message_and_nothing_written(office, operator, email):
+    with nothing_written() as info:
+        submit(office, operator, email=email)
+    assert error_dict(info) == {"email": ["Alamat email tidak valid."]}
+
+
+def test_a_bad_kk_number_is_refused(office, operator):
+    with nothing_written() as info:
+        submit(office, operator, kk_number="2172-0101-0190")
+    assert error_dict(info) == {"kk_number": ["Nomor KK harus 16 digit (yang diisi 12 digit)."]}
+
+
+def test_every_bad_field_is_reported_at_once(office, operator):
+    with nothing_written() as info:
+        submit(office, operator, nik="123", full_name="", phone="abc", email="x@", kind="x")
+    assert set(error_dict(info)) == {"nik", "full_name", "phone", "email", "kind"}
+
+
+def test_an_unknown_kind_is_refused(office, operator):
+    with nothing_written() as info:
+        submit(office, operator, kind="renewal")
+    assert error_dict(info) == {"kind": ["Pilih jenis permohonan yang valid."]}
+
+
+def test_an_unknown_channel_is_refused(office, operator):
+    with nothing_written(match="Saluran permohonan tidak dikenal"):
+        submit(office, operator, channel="fax")
+
+
+def test_a_lost_card_needs_a_police_report_number(office, operator):
+    with nothing_written() as info:
+        submit(office, operator, kind=Kind.LOST, police_report_number="   ")
+    assert error_dict(info) == {"police_report_number": [
+        "Permohonan KTP-el hilang wajib menyertakan nomor surat kehilangan dari kepolisian."]}
+    request = submit(office, operator, kind=Kind.LOST, police_report_number=" STPL/1/XI/2026 ")
+    assert request.police_report_number == "STPL/1/XI/2026"
+
+
+def test_the_database_refuses_a_lost_card_without_a_police_report(office, operator):
+    request = submit(office, operator, kind=Kind.LOST)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRequest.objects.filter(pk=request.pk).update(police_report_number="")
+
+
+def test_a_police_report_number_over_100_characters_is_refused(office, operator):
+    with nothing_written() as info:
+        submit(office, operator, kind=Kind.LOST, police_report_number="S" * 101)
+    assert error_dict(info) == {"police_report_number": ["Nomor surat terlalu panjang."]}
+
+
+@pytest.mark.parametrize("field", ["full_name", "police_report_number"])
+def test_html_and_script_are_stored_as_plain_text(office, operator, field):
+    text = "<script>alert(1)</script>"
+    request = submit(office, operator, kind=Kind.LOST, **{field: text})
+    request.refresh_from_db()
+    assert getattr(request, field) == text
+
+
+# One open request per NIK and kind
+
+
+def test_a_second_open_request_for_the_same_nik_and_kind_is_refused(office, operator):
+    nik = adult_nik()
+    submit(office, operator, nik=nik, kind=Kind.DAMAGED)
+    with nothing_written() as info:
+        submit(office, operator, nik=nik, kind=Kind.DAMAGED, full_name="Orang Lain")
+    assert error_dict(info) == {
+        "nik": ["Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama."]}
+    # Another kind for the same NIK is a different request.
+    assert submit(office, operator, nik=nik, kind=Kind.DATA_CHANGE).kind == Kind.DATA_CHANGE
+
+
+def test_the_open_request_rule_holds_across_offices_and_channels(office, operator, other_office,
+                                                                 other_operator):
+    nik = adult_nik()
+    submit(office, None, nik=nik)
+    with nothing_written(match="Masih ada permohonan terbuka"):
+        submit(other_office, other_operator, nik=nik)
+
+
+def test_the_database_allows_one_open_request_per_nik_and_kind(office, operator):
+    request = submit(office, operator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRequest.objects.create(
+            office=office, registration_number="X-1", nik=request.nik, full_name="X",
+            birth_date=request.birth_date, sex="M", kind=request.kind, channel=Channel.ONLINE,
+            priority_tier=4, submitted_at=timezone.now(),
+        )
+
+
+@pytest.mark.parametrize("close", ["deliver", "reject", "cancel"])
+def test_a_new_request_is_allowed_once_the_first_is_closed(office, operator, give_stock, close):
+    nik = adult_nik()
+    first = submit(office, operator, nik=nik)
+    if close == "deliver":
+        give_stock(office, 1)
+        services.print_card(request=verify(first, operator), by=operator)
+        services.deliver_request(request=first, by=operator)
+    elif close == "reject":
+        services.reject_request(request=first, by=operator, reason="Data tidak cocok")
+    else:
+        services.cancel_request(request=first, by=operator)
+    second = submit(office, operator, nik=nik)
+    assert second.pk != first.pk and second.status == Status.SUBMITTED
+
+
+# Age and early registration
+
+
+def test_a_first_time_applicant_aged_17_may_print_at_once(office, operator):
+    request = submit(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(17)))
+    assert request.printable_from is None
+    assert request.priority_tier == 1
+
+
+def test_an_applicant_under_17_registers_early_and_prints_from_the_17th_birthday(office,
+                                                                                 operator):
+    born = born_years_ago(17, days=-90)  # turns 17 in 90 days
+    request = submit(office, operator, kind=Kind.NEW, nik=make_nik(born))
+    assert request.printable_from == today() + datetime.timedelta(days=90)
+
+
+def test_early_registration_opens_exactly_one_year_before_the_17th_birthday(office, operator):
+    born = born_years_ago(16)  # turns 17 a year from today
+    request = submit(office, operator, kind=Kind.NEW, nik=make_nik(born))
+    assert request.printable_from == born.replace(year=born.year + 17)
+
+
+def test_registering_earlier_than_a_year_before_the_17th_birthday_is_refused(office, operator):
+    born = born_years_ago(16, days=-1)  # turns 17 a year and a day from today
+    birthday = born.replace(year=born.year + 17)
+    with nothing_written() as info:
+        submit(office, operator, kind=Kind.NEW, nik=make_nik(born))
+    assert error_dict(info) == {"nik": [
+        f"Pemohon baru berusia 17 tahun pada {birthday:%d-%m-%Y}. Permohonan dapat diajukan "
+        f"paling cepat {today() + datetime.timedelta(days=1):%d-%m-%Y}."
+    ]}
+
+
+def test_a_married_applicant_under_17_may_print_at_once(office, operator):
+    request = submit(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(15)),
+                     married=True)
+    assert request.printable_from is None
+
+
+@pytest.mark.parametrize("kind", [Kind.DAMAGED, Kind.LOST, Kind.DATA_CHANGE, Kind.RELOCATION])
+def test_an_unmarried_applicant_under_17_can_only_apply_for_a_new_card(office, operator, kind):
+    with nothing_written() as info:
+        submit(office, operator, kind=kind, nik=make_nik(born_years_ago(16, days=100)))
+    assert "ajukan sebagai permohonan baru" in error_dict(info)["kind"][0]
+    married = submit(office, operator, kind=kind, married=True,
+                     nik=make_nik(born_years_ago(16, days=100)))
+    assert married.printable_from is None
+
+
+def test_the_age_rule_uses_the_submission_day(office, operator):
+    born = datetime.date(2003, 12, 9)  # 17 on Pilkada day, 9 December 2020
+    request = submit(office, operator, kind=Kind.NEW, nik=make_nik(born),
+                     at=noon(datetime.date(2020, 12, 1)))
+    assert request.printable_from == datetime.date(2020, 12, 9)
+
+
+# Permissions
+
+
+def test_an_operator_of_another_office_cannot_register_here(office, other_operator):
+    with nothing_written(PermissionDenied):
+        submit(office, other_operator)
+
+
+def test_a_viewer_cannot_register(office, viewer):
+    with nothing_written(PermissionDenied):
+        submit(office, viewer)
+
+
+def test_a_counter_request_needs_a_user(office):
+    with nothing_written(PermissionDenied):
+        submit(office, None, channel=Channel.COUNTER)
+
+
+@pytest.mark.parametrize("action", ["verify", "reject", "cancel", "deliver"])
+def test_a_viewer_and_another_office_cannot_process(office, operator, viewer, other_operator,
+                                                    action):
+    request = submit(office, operator)
+    calls = {
+        "verify": lambda by: verify(request, by),
+        "reject": lambda by: services.reject_request(request=request, by=by, reason="x"),
+        "cancel": lambda by: services.cancel_request(request=request, by=by),
+        "deliver": lambda by: services.deliver_request(request=request, by=by),
+    }
+    for user in (viewer, other_operator):
+        with nothing_written(PermissionDenied):
+            calls[action](user)
+
+
+# Verifying
+
+
+def test_verifying_checks_the_documents_and_writes_an_event(office, operator):
+    request = submit(office, operator, kind=Kind.LOST)
+    at = timezone.now().replace(microsecond=0)
+    services.verify_request(
+        request=request, by=operator, biometrics_recorded=True, note="Dokumen asli dilihat",
+        documents={"kk": True, "police_report": True, "unknown": True}, at=at,
+    )
+    request.refresh_from_db()
+    assert request.status == Status.VERIFIED
+    assert request.verified_at == at
+    assert request.biometrics_recorded is True
+    assert request.documents == {"kk": True, "police_report": True}
+    event = request.events.get(to_status=Status.VERIFIED)
+    assert (event.from_status, event.to_status, event.by, event.at, event.note) == (
+        Status.SUBMITTED, Status.VERIFIED, operator, at, "Dokumen asli dilihat")
+
+
+@pytest.mark.parametrize("documents, missing", [
+    ({}, "Kartu Keluarga (KK), Surat keterangan kehilangan dari kepolisian"),
+    ({"kk": True}, "Surat keterangan kehilangan dari kepolisian"),
+    ({"kk": True, "police_report": False}, "Surat keterangan kehilangan dari kepolisian"),
+    ({"police_report": True, "damaged_card": True}, "Kartu Keluarga (KK)"),
+])
+def test_verifying_with_missing_documents_is_refused(office, operator, documents, missing):
+    request = submit(office, operator, kind=Kind.LOST)
+    with nothing_written() as info:
+        services.verify_request(request=request, by=operator, documents=documents)
+    assert error_dict(info) == {"documents": [f"Dokumen belum lengkap: {missing}."]}
+
+
+def test_only_a_submitted_request_can_be_verified(office, operator):
+    request = verified(office, operator)
+    with nothing_written(match="status permohonan .* adalah Terverifikasi"):
+        verify(request, operator)
+
+
+# Delivering, rejecting, cancelling
+
+
+def test_only_a_printed_request_can_be_delivered(office, operator, give_stock):
+    request = submit(office, operator)
+    with nothing_written(match="adalah Diajukan"):
+        services.deliver_request(request=request, by=operator)
+    verify(request, operator)
+    with nothing_written(match="adalah Terverifikasi"):
+        services.deliver_request(request=request, by=operator)
+    give_stock(office, 1)
+    services.print_card(request=request, by=operator)
+    at = timezone.now().replace(microsecond=0)
+    delivered = services.deliver_request(request=request, by=operator, note="Diambil sendiri",
+                                         at=at)
+    assert delivered.status == Status.DELIVERED
+    assert delivered.delivered_at == delivered.closed_at == at
+    with nothing_written(match="adalah Diserahkan"):
+        services.deliver_request(request=request, by=operator)
+
+
+@pytest.mark.parametrize("reason", ["", "   ", None])
+def test_rejecting_needs_a_reason(office, operator, reason):
+    request = submit(office, operator)
+    with nothing_written() as info:
+        services.reject_request(request=request, by=operator, reason=reason)
+    assert error_dict(info) == {"reason": ["Alasan penolakan wajib diisi."]}
+
+
+def test_a_rejection_reason_over_500_characters_is_refused(office, operator):
+    request = submit(office, operator)
+    with nothing_written(match="Alasan terlalu panjang"):
+        services.reject_request(request=request, by=operator, reason="x" * 501)
+
+
+@pytest.mark.parametrize("reason", ["KK\x00palsu", "Alasan\x07"])
+def test_a_rejection_reason_with_control_characters_is_refused(office, operator, reason):
+    request = submit(office, operator)
+    with nothing_written(match="karakter yang tidak sah"):
+        services.reject_request(request=request, by=operator, reason=reason)
+
+
+@pytest.mark.parametrize("verify_first", [False, True])
+def test_rejecting_closes_the_request_with_the_reason(office, operator, verify_first):
+    request = verified(office, operator) if verify_first else submit(office, operator)
+    before = request.status
+    rejected = services.reject_request(request=request, by=operator,
+                                       reason="  KK tidak sesuai  dengan data ")
+    assert rejected.status == Status.REJECTED
+    assert rejected.rejection_reason == "KK tidak sesuai dengan data"
+    assert rejected.closed_at is not None
+    event = rejected.events.last()
+    assert (event.from_status, event.to_status, event.note, event.by) == (
+        before, Status.REJECTED, "KK tidak sesuai dengan data", operator)
+
+
+def test_a_printed_request_cannot_be_rejected_or_cancelled(office, operator, give_stock):
+    give_stock(office, 1)
+    request = verified(office, operator)
+    services.print_card(request=request, by=operator)
+    with nothing_written(match="adalah Dicetak"):
+        services.reject_request(request=request, by=operator, reason="Terlambat")
+    with nothing_written(match="adalah Dicetak"):
+        services.cancel_request(request=request, by=operator)
+
+
+@pytest.mark.parametrize("verify_first", [False, True])
+def test_cancelling_closes_the_request(office, operator, verify_first):
+    request = verified(office, operator) if verify_first else submit(office, operator)
+    cancelled = services.cancel_request(request=request, by=operator, reason="Pemohon pindah")
+    assert cancelled.status == Status.CANCELLED
+    assert cancelled.closed_at is not None
+    assert cancelled.events.last().note == "Pemohon pindah"
+    with nothing_written(match="adalah Dibatalkan"):
+        services.cancel_request(request=request, by=operator)
+
+
+def test_every_transition_writes_an_event_with_who_when_from_and_to(office, operator,
+                                                                    second_operator, give_stock):
+    give_stock(office, 1)
+    start = timezone.now()
+    request = submit(office, None)
+    verify(request, operator)
+    services.print_card(request=request, by=second_operator)
+    services.deliver_request(request=request, by=operator)
+    events = list(request.events.order_by("at", "id"))
+    assert [(e.from_status, e.to_status, e.by) for e in events] == [
+        ("", Status.SUBMITTED, None),
+        (Status.SUBMITTED, Status.VERIFIED, operator),
+        (Status.VERIFIED, Status.PRINTED, second_operator),
+        (Status.PRINTED, Status.DELIVERED, operator),
+    ]
+    assert all(start <= e.at <= timezone.now() for e in events)
+    assert [e.at for e in events] == sorted(e.at for e in events)
+
+
+def test_a_refused_transition_writes_no_event(office, operator):
+    request = submit(office, operator)
+    with pytest.raises(ValidationError):
+        services.deliver_request(request=request, by=operator)
+    assert request.events.count() == 1
