@@ -41,9 +41,16 @@ def _ensure_can_take_blank(request: ServiceRequest, *, today: datetime.date) -> 
         raise error(blocker.message)
 
 
+IDEMPOTENCY_KEY_MAX_LENGTH = CardPrint._meta.get_field("idempotency_key").max_length
+
+
 def _replay(idempotency_key: str | None, request: ServiceRequest) -> CardPrint | None:
     if not idempotency_key:
         return None
+    if (not isinstance(idempotency_key, str) or len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH
+            or not idempotency_key.isprintable()):
+        raise ValidationError("Kunci formulir tidak valid; muat ulang halaman lalu coba lagi.",
+                              code="bad_key")
     found = CardPrint.objects.filter(idempotency_key=idempotency_key).first()
     if found is not None and found.request_id != request.pk:
         raise ValidationError("Formulir ini sudah dipakai untuk permohonan lain.")
@@ -60,7 +67,14 @@ def _print(*, request: ServiceRequest, by, outcome: str, cause: str, idempotency
     today = timezone.localdate(at)
     try:
         with transaction.atomic():
-            locked = lock_request(request, allowed=(Status.VERIFIED,))
+            try:
+                locked = lock_request(request, allowed=(Status.VERIFIED,))
+            except ValidationError:
+                # A double click whose twin held the row lock and has just printed.
+                existing = _replay(idempotency_key, request)
+                if existing is not None:
+                    return existing
+                raise
             _ensure_can_take_blank(locked, today=today)
             if outcome == CardPrint.Outcome.SUCCESS:
                 movement = ledger.issue_blank(office=locked.office, by=by, occurred_on=today,
@@ -121,7 +135,8 @@ def issue_suket(*, request: ServiceRequest, by, at: datetime.datetime | None = N
         if not locked.biometrics_recorded:
             raise ValidationError("Suket hanya untuk pemohon yang biometriknya sudah direkam.",
                                   code="no_biometrics")
-        if locked.sukets.filter(replaced_at__isnull=True, valid_until__gte=today).exists():
+        active = locked.sukets.filter(replaced_at__isnull=True)
+        if active.filter(valid_until__gte=today).exists():
             raise ValidationError("Pemohon ini masih memegang suket yang berlaku.",
                                   code="has_suket")
         blocker = selectors.print_blocker(
@@ -136,6 +151,8 @@ def issue_suket(*, request: ServiceRequest, by, at: datetime.datetime | None = N
             )
         if blocker.code == "too_young":
             raise ValidationError(blocker.message, code="too_young")
+        # An expired suket is superseded by the new one (one active suket per request).
+        active.update(replaced_at=at)
         sequence = next_number(office=locked.office, name="SUKET", period=f"{today:%Y}")
         suket = Suket.objects.create(
             request=locked, number=f"SKT/{locked.office.code}/{today:%Y}/{sequence:05d}",
