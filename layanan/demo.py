@@ -13,7 +13,7 @@ import zoneinfo
 from django.db import transaction
 
 from layanan import services
-from layanan.models import ServiceRequest
+from layanan.models import KeyDate, ServiceRequest
 from layanan.rules import required_documents
 
 JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
@@ -117,3 +117,16 @@ def seed_requests(*, offices, users, stdout=None) -> int:
     if stdout is not None:
         stdout.write(f"{count} permohonan demo dicatat.")
     return count
+
+
+# The date the story is about: the dashboard forecasts the shortfall up to it.
+DEMO_KEY_DATES = (("Pilkada 9 Desember 2020", datetime.date(2020, 12, 9)),)
+
+
+def seed_key_dates(*, offices, users, stdout=None) -> int:
+    """Key dates for every office; idempotent, and an edited one is left alone."""
+    created = 0
+    for name, day in DEMO_KEY_DATES:
+        _, was_created = KeyDate.objects.get_or_create(name=name, date=day, office=None)
+        created += was_created
+    return created

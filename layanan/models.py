@@ -236,3 +236,37 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.get_action_display()} {self.nik[:4]}… {self.at}"
+
+
+class KeyDate(models.Model):
+    """A date the stock must last until, such as an election; edited in the admin.
+
+    The dashboard forecasts the shortfall up to the next key date. Its Meta also
+    carries the supervisor-view permissions, which belong to no single table.
+    """
+
+    name = models.CharField(_("nama"), max_length=200)
+    date = models.DateField(_("tanggal"))
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="key_dates",
+        verbose_name=_("kantor"), help_text=_("Kosongkan bila berlaku untuk semua kantor."),
+    )
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("tanggal penting")
+        verbose_name_plural = _("tanggal penting")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name", "date"],
+                                    name="keydate_unique_per_office"),
+            models.UniqueConstraint(fields=["name", "date"], condition=Q(office__isnull=True),
+                                    name="keydate_unique_for_all_offices"),
+        ]
+        indexes = [models.Index(fields=["date"], name="keydate_date")]
+        permissions = [
+            ("view_dashboard", _("Dapat melihat dasbor stok dan prakiraan")),
+            ("view_report", _("Dapat melihat laporan bulanan blanko")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%d-%m-%Y})"
