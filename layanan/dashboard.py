@@ -1,0 +1,298 @@
+"""The supervisor dashboard of one office, as of any date.
+
+`office_dashboard` gathers every figure of the page in a fixed number of
+queries: the "now" stock comes from the Balance row, a past one from the
+ledger; everything else is an aggregate or a query bounded by the window.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from blanko import selectors as ledger
+from blanko.models import Loan, Location, Movement, Office
+from blanko.services import office_location
+from layanan import forecast
+from layanan.models import KeyDate, RequestEvent, ServiceRequest
+
+Kind = Location.Kind
+Reason = Movement.Reason
+Status = ServiceRequest.Status
+
+CHART_DAYS = 90
+STAGE_WINDOW_DAYS = 30
+RECEIPT_REASONS = (Reason.RECEIPT_DITJEN, Reason.RECEIPT_PROVINCE, Reason.LOAN_IN,
+                   Reason.REPAYMENT_IN)
+BACKLOG_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.PRINTED)
+
+
+@dataclass(frozen=True)
+class Day:
+    day: datetime.date
+    stock: int  # in the store at the end of the day
+    received: int
+    used: int
+
+
+def daily_series(*, office: Office, as_of: datetime.date, stock: int,
+                 days: int = CHART_DAYS) -> list[Day]:
+    """The store's count, receipts and use for each day up to `as_of`, in one query.
+
+    The counts are walked back from `stock` (the count at the end of `as_of`)
+    with each day's net movement, so no movement before the window is read.
+    """
+    store = office_location(office, Kind.STOCK)
+    start = as_of - datetime.timedelta(days=days - 1)
+    into, out_of = Q(to_location=store), Q(from_location=store)
+    rows = (
+        Movement.objects.filter(into | out_of, occurred_on__range=(start, as_of))
+        .values("occurred_on")
+        .annotate(
+            net=Coalesce(Sum("quantity", filter=into), 0) - Coalesce(Sum("quantity",
+                                                                        filter=out_of), 0),
+            received=Coalesce(Sum("quantity", filter=into & Q(reason__in=RECEIPT_REASONS)), 0),
+            used=Coalesce(Sum("quantity", filter=forecast.use_filter(as_of) & out_of), 0),
+        )
+        .order_by()
+    )
+    by_day = {row["occurred_on"]: row for row in rows}
+    series: list[Day] = []
+    level = stock
+    for offset in range(days):
+        day = as_of - datetime.timedelta(days=offset)
+        row = by_day.get(day, {"net": 0, "received": 0, "used": 0})
+        series.append(Day(day, level, row["received"], row["used"]))
+        level -= row["net"]
+    series.reverse()
+    return series
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """Open requests on the as-of date, by status and priority tier."""
+
+    cells: dict[tuple[str, int], int]
+
+    @property
+    def rows(self) -> list[tuple[str, str, list[int], int]]:
+        """(status, label, counts per tier 1-4, total) for each open status."""
+        tiers = ServiceRequest.Tier.values
+        result = []
+        for status in BACKLOG_STATUSES:
+            counts = [self.cells.get((status, tier), 0) for tier in tiers]
+            result.append((status, Status(status).label, counts, sum(counts)))
+        return result
+
+    @property
+    def tier_totals(self) -> list[int]:
+        return [sum(self.cells.get((s, tier), 0) for s in BACKLOG_STATUSES)
+                for tier in ServiceRequest.Tier.values]
+
+    @property
+    def total(self) -> int:
+        return sum(self.tier_totals)
+
+
+def backlog(*, office: Office, as_of: datetime.date, today: datetime.date) -> Backlog:
+    rows = (
+        forecast.requests_as_of(as_of=as_of, today=today)
+        .filter(office=office, state__in=BACKLOG_STATUSES)
+        .values("state", "priority_tier").annotate(n=Count("pk")).order_by()
+    )
+    return Backlog({(row["state"], row["priority_tier"]): row["n"] for row in rows})
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    label: str
+    done: int  # requests that finished this stage in the window
+    median_seconds: float | None
+    slowest: bool = False
+
+    @property
+    def median_text(self) -> str:
+        return duration_text(self.median_seconds) if self.median_seconds is not None else "–"
+
+
+# (code, label, from, to, the request field holding when the stage began)
+STAGES = (
+    ("receiving", _("Penerimaan (verifikasi)"), Status.SUBMITTED, Status.VERIFIED,
+     "request__submitted_at"),
+    ("processing", _("Pemrosesan (cetak)"), Status.VERIFIED, Status.PRINTED,
+     "request__verified_at"),
+    ("sending", _("Pengiriman (penyerahan)"), Status.PRINTED, Status.DELIVERED,
+     "request__printed_at"),
+)
+
+
+def stage_times(*, office: Office, as_of: datetime.date) -> list[Stage]:
+    """Throughput and median time of each stage, over the 30 days ending on `as_of`.
+
+    One query reads the stage-ending events of the window with the time each
+    stage began; it is bounded by the window, not by the history.
+    """
+    start = forecast.end_of_day(as_of - datetime.timedelta(days=STAGE_WINDOW_DAYS))
+    ends = Q()
+    for _code, _label, source, target, _began in STAGES:
+        ends |= Q(from_status=source, to_status=target)
+    rows = RequestEvent.objects.filter(
+        ends, request__office=office, at__gte=start, at__lt=forecast.end_of_day(as_of)
+    ).values_list("to_status", "at", *(began for *_, began in STAGES))
+    durations: dict[str, list[float]] = defaultdict(list)
+    began_index = {target: 2 + i for i, (_c, _l, _s, target, _b) in enumerate(STAGES)}
+    for row in rows:
+        began = row[began_index[row[0]]]
+        if began is not None:
+            durations[row[0]].append((row[1] - began).total_seconds())
+    stages = [
+        Stage(code, str(label), len(durations[target]),
+              statistics.median(durations[target]) if durations[target] else None)
+        for code, label, _source, target, _began in STAGES
+    ]
+    timed = [stage for stage in stages if stage.median_seconds is not None]
+    if timed:
+        slowest = max(timed, key=lambda stage: stage.median_seconds)
+        stages = [Stage(s.code, s.label, s.done, s.median_seconds, s is slowest) for s in stages]
+    return stages
+
+
+def duration_text(seconds: float) -> str:
+    """A median in words, e.g. "45 menit", "3 jam 30 menit", "4 hari 2 jam"."""
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%d hari", "%d hari", days) % days)
+    if hours:
+        parts.append(ngettext("%d jam", "%d jam", hours) % hours)
+    if minutes and not days:
+        parts.append(ngettext("%d menit", "%d menit", minutes) % minutes)
+    return " ".join(parts) or ngettext("%d menit", "%d menit", 0) % 0
+
+
+@dataclass(frozen=True)
+class LoanRow:
+    partner: str
+    direction: str  # "borrowed" or "lent"
+    outstanding: int  # delivered and not yet repaid
+    in_transit: int  # sent, not yet received (either way)
+    oldest: datetime.date
+    age_days: int
+
+
+def loans_as_of(*, office: Office, as_of: datetime.date) -> list[LoanRow]:
+    """What the office owes and is owed on `as_of`, per partner and direction.
+
+    Rebuilt from the loans' movements dated on or before `as_of` (two queries),
+    so that it holds for a past date too; today it equals
+    blanko.selectors.outstanding_loans.
+    """
+    loans = list(
+        Loan.objects.filter(Q(lender_office=office) | Q(borrower_office=office),
+                            opened_on__lte=as_of)
+        .select_related("lender_office", "lender_partner", "borrower_office",
+                        "borrower_partner")
+    )
+    partner = Q(to_location__kind=Kind.PARTNER)
+    totals = {
+        row["loan"]: row for row in
+        Movement.objects.filter(loan__in=[loan.pk for loan in loans], occurred_on__lte=as_of)
+        .values("loan")
+        .annotate(
+            delivered=Coalesce(Sum("quantity", filter=Q(reason=Reason.LOAN_IN)
+                                   | (Q(reason=Reason.LOAN_OUT) & partner)), 0),
+            repaid=Coalesce(Sum("quantity", filter=Q(reason=Reason.REPAYMENT_IN)
+                                | (Q(reason=Reason.REPAYMENT_OUT) & partner)), 0),
+            transit=Coalesce(Sum("quantity", filter=Q(to_location__kind=Kind.TRANSIT)), 0)
+            - Coalesce(Sum("quantity", filter=Q(from_location__kind=Kind.TRANSIT)), 0),
+        )
+        .order_by()
+    } if loans else {}
+    grouped: dict[tuple[str, str], list] = {}
+    for loan in loans:
+        row = totals.get(loan.pk, {"delivered": 0, "repaid": 0, "transit": 0})
+        outstanding, transit = row["delivered"] - row["repaid"], row["transit"]
+        if not outstanding and not transit:
+            continue
+        borrowed = loan.borrower_office_id == office.pk
+        key = (loan.lender_name if borrowed else loan.borrower_name,
+               "borrowed" if borrowed else "lent")
+        sums = grouped.setdefault(key, [0, 0, loan.opened_on])
+        sums[0] += outstanding
+        sums[1] += transit
+        sums[2] = min(sums[2], loan.opened_on)
+    return [
+        LoanRow(partner, direction, outstanding, transit, oldest, (as_of - oldest).days)
+        for (partner, direction), (outstanding, transit, oldest) in sorted(grouped.items())
+    ]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    office: Office
+    as_of: datetime.date
+    is_today: bool
+    forecast: forecast.Forecast
+    key_date: KeyDate | None
+    shortfall: forecast.Shortfall | None
+    waiting: int
+    incoming: int
+    backlog: Backlog
+    stages: list[Stage]
+    loans: list[LoanRow]
+    series: list[Day]
+    last_movement_on: datetime.date | None
+
+    @property
+    def window_start(self) -> datetime.date:
+        return forecast.use_window(self.as_of)[0]
+
+    @property
+    def quiet(self) -> bool:
+        """No movement in the charts' window although the office has a history."""
+        return self.last_movement_on is not None and self.last_movement_on < self.series[0].day
+
+
+def office_dashboard(*, office: Office, as_of: datetime.date,
+                     today: datetime.date) -> Dashboard:
+    """Every figure of the dashboard of `office` on `as_of` (today or earlier)."""
+    as_of = min(as_of, today)
+    is_today = as_of >= today
+    stock = (ledger.stock_on_hand(office=office) if is_today
+             else ledger.balance_as_of(office=office, day=as_of))
+    series = daily_series(office=office, as_of=as_of, stock=stock)
+    used = sum(day.used for day in series[-forecast.USE_WINDOW_DAYS:])
+    prediction = forecast.Forecast(as_of=as_of, stock=stock, used=used)
+    ids = [office.pk]
+    queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today)[office.pk]
+    incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of,
+                                           today=today).get(office.pk, 0)
+    key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
+    shortfall = None
+    if key_date is not None:
+        shortfall = forecast.Shortfall(
+            key_date=key_date, forecast=prediction, waiting=queue.waiting,
+            pemula=queue.pemula_until(key_date.date), incoming=incoming,
+        )
+    store = office_location(office, Kind.STOCK)
+    last_movement_on = Movement.objects.filter(
+        Q(to_location=store) | Q(from_location=store), occurred_on__lte=as_of
+    ).aggregate(last=Max("occurred_on"))["last"]
+    return Dashboard(
+        office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
+        shortfall=shortfall, waiting=queue.waiting, incoming=incoming,
+        backlog=backlog(office=office, as_of=as_of, today=today),
+        stages=stage_times(office=office, as_of=as_of),
+        loans=loans_as_of(office=office, as_of=as_of), series=series,
+        last_movement_on=last_movement_on,
+    )

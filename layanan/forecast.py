@@ -1,0 +1,314 @@
+"""The stock-out forecast: average daily use, days of cover and the shortfall.
+
+The method is written in the README ("Forecast method"). The arithmetic lives
+in Forecast and Shortfall, which read nothing; the functions below read the
+figures they need for any number of offices at once, each in one or two
+queries whatever the size of the ledger or of the queue.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from blanko.models import Balance, Location, Movement, Shipment
+from layanan.models import KeyDate, RequestEvent, ServiceRequest
+
+Kind = Location.Kind
+Reason = Movement.Reason
+Status = ServiceRequest.Status
+
+USE_WINDOW_DAYS = 28
+# What the request to Ditjen adds on top of the shortfall, so that the store is
+# not empty on the key date itself, and the unit it is rounded up to.
+SAFETY_DAYS = 14
+REQUEST_ROUNDING = 100
+USE_REASONS = (Reason.ISSUE, Reason.SPOIL)
+OPEN_BEFORE_PRINT = (Status.SUBMITTED, Status.VERIFIED)
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    return -(-numerator // denominator)
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Stock on the as-of date and the blanks used over the 28 days ending on it."""
+
+    as_of: datetime.date
+    stock: int
+    used: int
+
+    @property
+    def average(self) -> Fraction:
+        return Fraction(self.used, USE_WINDOW_DAYS)
+
+    @property
+    def days_of_cover(self) -> Fraction | None:
+        """How many days the stock lasts at the average; None when nothing is used."""
+        return Fraction(self.stock) / self.average if self.used else None
+
+    @property
+    def cover_shown(self) -> Decimal | None:
+        """Days of cover rounded down to a tenth, so that it never promises more than the
+        stock-out date (as-of + whole days of cover) does."""
+        cover = self.days_of_cover
+        return None if cover is None else Decimal(math.floor(cover * 10)) / 10
+
+    @property
+    def stockout_on(self) -> datetime.date | None:
+        cover = self.days_of_cover
+        if cover is None:
+            return None
+        return self.as_of + datetime.timedelta(days=math.floor(cover))
+
+    def demand_until(self, day: datetime.date) -> int:
+        """Blanks used from the day after as-of up to and including `day`, rounded up."""
+        days = max(0, (day - self.as_of).days)
+        return ceil_div(self.used * days, USE_WINDOW_DAYS)
+
+    @property
+    def safety_stock(self) -> int:
+        return ceil_div(self.used * SAFETY_DAYS, USE_WINDOW_DAYS)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What the office lacks on a key date, and what to ask Ditjen Dukcapil for."""
+
+    key_date: KeyDate
+    forecast: Forecast
+    waiting: int
+    pemula: int
+    incoming: int
+
+    @property
+    def days_left(self) -> int:
+        return max(0, (self.key_date.date - self.forecast.as_of).days)
+
+    @property
+    def demand(self) -> int:
+        return self.forecast.demand_until(self.key_date.date)
+
+    @property
+    def need(self) -> int:
+        return self.waiting + self.demand + self.pemula
+
+    @property
+    def supply(self) -> int:
+        return self.forecast.stock + self.incoming
+
+    @property
+    def balance(self) -> int:
+        """Positive: blanks missing on the key date; negative: blanks left over."""
+        return self.need - self.supply
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.balance)
+
+    @property
+    def surplus(self) -> int:
+        return max(0, -self.balance)
+
+    @property
+    def to_request(self) -> int:
+        """The shortfall plus SAFETY_DAYS of use, rounded up to REQUEST_ROUNDING; or 0."""
+        wanted = self.balance + self.forecast.safety_stock
+        if wanted <= 0:
+            return 0
+        return ceil_div(wanted, REQUEST_ROUNDING) * REQUEST_ROUNDING
+
+
+# --- Reads -----------------------------------------------------------------------------
+
+
+def end_of_day(day: datetime.date) -> datetime.datetime:
+    """Local midnight after `day`: events strictly before it happened on or before `day`."""
+    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    return timezone.make_aware(midnight)
+
+
+def use_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
+    return as_of - datetime.timedelta(days=USE_WINDOW_DAYS - 1), as_of
+
+
+def not_reversed_by(as_of: datetime.date) -> Exists:
+    """Movements that no reversal dated on or before `as_of` corrects."""
+    return ~Exists(Movement.objects.filter(reverses=OuterRef("pk"), occurred_on__lte=as_of))
+
+
+def use_filter(as_of: datetime.date) -> Q:
+    """Blanks used: issued or spoiled (out of a store), not reversed by `as_of`."""
+    return Q(reason__in=USE_REASONS) & not_reversed_by(as_of)
+
+
+def used_by_office(*, office_ids: list[int], as_of: datetime.date) -> dict[int, int]:
+    """Blanks used in the 28 days ending on `as_of`, per office, in one query."""
+    start, end = use_window(as_of)
+    rows = (
+        Movement.objects.filter(use_filter(as_of), from_location__kind=Kind.STOCK,
+                                from_location__office_id__in=office_ids,
+                                occurred_on__range=(start, end))
+        .values("from_location__office_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("from_location__office_id", "total")
+    )
+    return dict(rows)
+
+
+def stock_by_office(*, office_ids: list[int], as_of: datetime.date,
+                    today: datetime.date) -> dict[int, int]:
+    """Each store's count at the end of `as_of`: from Balance rows for today, else the ledger."""
+    if as_of >= today:
+        rows = Balance.objects.filter(location__office_id__in=office_ids,
+                                      location__kind=Kind.STOCK)
+        return dict(rows.values_list("location__office_id", "quantity"))
+    movements = Movement.objects.filter(occurred_on__lte=as_of)
+    incoming = dict(
+        movements.filter(to_location__kind=Kind.STOCK, to_location__office_id__in=office_ids)
+        .values("to_location__office_id").annotate(total=Sum("quantity"))
+        .values_list("to_location__office_id", "total")
+    )
+    outgoing = dict(
+        movements.filter(from_location__kind=Kind.STOCK, from_location__office_id__in=office_ids)
+        .values("from_location__office_id").annotate(total=Sum("quantity"))
+        .values_list("from_location__office_id", "total")
+    )
+    return {pk: incoming.get(pk, 0) - outgoing.get(pk, 0) for pk in office_ids}
+
+
+def incoming_by_office(*, office_ids: list[int], as_of: datetime.date,
+                       today: datetime.date) -> dict[int, int]:
+    """Blanks in TRANSIT towards each office: loans and repayments still to arrive.
+
+    Today it is the remainder of the shipments in transit. For a past date the
+    shipments' current state says nothing, so it is rebuilt from the movements
+    in and out of the senders' TRANSIT locations dated on or before `as_of`.
+    """
+    if as_of >= today:
+        rows = (
+            Shipment.objects.filter(receiver_id__in=office_ids,
+                                    status=Shipment.Status.IN_TRANSIT)
+            .values("receiver_id")
+            .annotate(total=Sum(F("quantity") - F("received_quantity")
+                                - F("cancelled_quantity")))
+            .values_list("receiver_id", "total")
+        )
+        return dict(rows)
+    # A shipment travels from one side of a loan to the other, and waits in the
+    # sender's TRANSIT: blanks there belong on their way to the loan's other side.
+    moves = (
+        Movement.objects.filter(
+            Q(to_location__kind=Kind.TRANSIT) | Q(from_location__kind=Kind.TRANSIT),
+            Q(loan__lender_office_id__in=office_ids) | Q(loan__borrower_office_id__in=office_ids),
+            occurred_on__lte=as_of,
+        )
+        .values("loan__lender_office_id", "loan__borrower_office_id")
+        .annotate(
+            to_lender_side=Coalesce(Sum("quantity", filter=Q(
+                to_location__kind=Kind.TRANSIT,
+                to_location__office_id=F("loan__lender_office_id"))), 0)
+            - Coalesce(Sum("quantity", filter=Q(
+                from_location__kind=Kind.TRANSIT,
+                from_location__office_id=F("loan__lender_office_id"))), 0),
+            to_borrower_side=Coalesce(Sum("quantity", filter=Q(
+                to_location__kind=Kind.TRANSIT,
+                to_location__office_id=F("loan__borrower_office_id"))), 0)
+            - Coalesce(Sum("quantity", filter=Q(
+                from_location__kind=Kind.TRANSIT,
+                from_location__office_id=F("loan__borrower_office_id"))), 0),
+        )
+    )
+    totals: dict[int, int] = defaultdict(int)
+    for row in moves:
+        # Blanks in the lender's TRANSIT travel to the borrower, and the other way round.
+        totals[row["loan__borrower_office_id"]] += row["to_lender_side"]
+        totals[row["loan__lender_office_id"]] += row["to_borrower_side"]
+    return {pk: totals.get(pk, 0) for pk in office_ids}
+
+
+def requests_as_of(*, as_of: datetime.date, today: datetime.date) -> QuerySet[ServiceRequest]:
+    """Requests recorded by the end of `as_of`, with `state`: their status on that day.
+
+    Today it is the status column. For a past date it is the target of each
+    request's last event before the end of that day, read in the same query.
+    """
+    if as_of >= today:
+        return ServiceRequest.objects.annotate(state=F("status"))
+    cutoff = end_of_day(as_of)
+    last_event = (
+        RequestEvent.objects.filter(request=OuterRef("pk"), at__lt=cutoff)
+        .order_by("-at", "-id").values("to_status")[:1]
+    )
+    return ServiceRequest.objects.filter(submitted_at__lt=cutoff).annotate(
+        state=Subquery(last_event)
+    )
+
+
+@dataclass
+class QueueCounts:
+    """An office's requests before printing on the as-of date, grouped finely enough
+    to answer both "verified and printable" and "pemula turning 17 by a date"."""
+
+    as_of: datetime.date
+    groups: list[tuple[str, str, datetime.date | None, int]] = field(default_factory=list)
+
+    @property
+    def waiting(self) -> int:
+        """Verified requests that may be printed on the as-of date."""
+        return sum(
+            n for state, _kind, printable_from, n in self.groups
+            if state == Status.VERIFIED and (printable_from is None
+                                             or printable_from <= self.as_of)
+        )
+
+    def pemula_until(self, day: datetime.date) -> int:
+        """Recorded first-time applicants, not yet 17, who turn 17 on or before `day`."""
+        return sum(
+            n for _state, kind, printable_from, n in self.groups
+            if kind == ServiceRequest.Kind.NEW and printable_from is not None
+            and self.as_of < printable_from <= day
+        )
+
+
+def queue_counts(*, office_ids: list[int], as_of: datetime.date,
+                 today: datetime.date) -> dict[int, QueueCounts]:
+    """Submitted and verified requests on `as_of`, per office, in one query.
+
+    `printable_from` is the 17th birthday of a pemula who registered early
+    (see layanan.rules.printable_from), so it is where the birth dates come in.
+    """
+    rows = (
+        requests_as_of(as_of=as_of, today=today)
+        .filter(office_id__in=office_ids, state__in=OPEN_BEFORE_PRINT)
+        .values("office_id", "state", "kind", "printable_from")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = {pk: QueueCounts(as_of=as_of) for pk in office_ids}
+    for row in rows:
+        counts[row["office_id"]].groups.append(
+            (row["state"], row["kind"], row["printable_from"], row["n"])
+        )
+    return counts
+
+
+def next_key_dates(*, office_ids: list[int], as_of: datetime.date) -> dict[int, KeyDate]:
+    """The first key date on or after `as_of` for each office (its own or for all)."""
+    key_dates = KeyDate.objects.filter(
+        Q(office__isnull=True) | Q(office_id__in=office_ids), date__gte=as_of
+    ).order_by("date", "id")
+    found: dict[int, KeyDate] = {}
+    for key_date in key_dates:
+        for pk in [key_date.office_id] if key_date.office_id else office_ids:
+            found.setdefault(pk, key_date)
+    return found
