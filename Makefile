@@ -54,8 +54,12 @@ messages: venv
 	cd $(CURDIR) && DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore=.venv
 	cd $(CURDIR) && DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
+# The figures of the README's Performance section, as JSON on stdout (progress on stderr).
+# Builds and reuses one database per size; PostgreSQL when DATABASE_URL is set.
+BENCH_SIZES ?= 10000,1000000
+benchmark: export DJANGO_DEBUG ?= 1
 benchmark: venv
-	$(BIN)/python manage.py benchmark
+	$(BIN)/python manage.py benchmark --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

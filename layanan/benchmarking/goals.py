@@ -1,0 +1,72 @@
+"""The goals of issue 6, checked against a benchmark report."""
+
+from __future__ import annotations
+
+FAST_PAGES = ("dashboard", "print_queue", "search_nik", "search_name")
+SLOW_PAGES = ("monthly_report", "national_rollup")
+ALL_PAGES = (*FAST_PAGES, "public_stock", *SLOW_PAGES)
+
+
+def _goal(name: str, value, target: str, met: bool | None, note: str = "") -> dict:
+    goal = {"goal": name, "value": value, "target": target, "met": met}
+    if note:
+        goal["note"] = note
+    return goal
+
+
+def _page_sets(report: dict) -> list[tuple[str, dict]]:
+    if "sizes" in report:
+        return [(size, data.get("pages", {})) for size, data in
+                sorted(report["sizes"].items(), key=lambda item: int(item[0]))]
+    return [("current", report.get("pages", {}))] if "pages" in report else []
+
+
+def evaluate(report: dict) -> list[dict]:
+    goals: list[dict] = []
+    draws = report.get("draws") or {}
+    for row in draws.get("same_office", []):
+        if row["workers"] == 4:
+            goals.append(_goal("draws: issue_blank / pgbench at 4 workers, one office",
+                               row["ratio"], ">= 0.6", row["ratio"] is not None
+                               and row["ratio"] >= 0.6))
+    separate = draws.get("separate_offices")
+    if separate and draws.get("same_office"):
+        single = draws["same_office"][0]["issue_blank_tps"]
+        scale = round(separate["issue_blank_tps"] / single, 2) if single else None
+        goals.append(_goal(f"draws: {separate['workers']} workers on as many offices vs 1 "
+                           "worker (scaling)", scale, "> 1 (scales rather than contends)",
+                           scale is not None and scale > 1))
+    page_sets = _page_sets(report)
+    if page_sets:
+        size, largest = page_sets[-1]
+        for key in ALL_PAGES:
+            page = largest.get(key, {})
+            if "median_ms" not in page:
+                goals.append(_goal(f"page {key} median at {size}", None, "", None,
+                                   page.get("skipped", "not measured")))
+                continue
+            limit = 50 if key in FAST_PAGES else 200 if key in SLOW_PAGES else None
+            goals.append(_goal(f"page {key} median at {size}", page["median_ms"],
+                               f"<= {limit} ms" if limit else "(no target)",
+                               page["median_ms"] <= limit if limit else None))
+    if len(page_sets) >= 2:
+        (small_size, small), (large_size, large) = page_sets[0], page_sets[-1]
+        for key in ALL_PAGES:
+            a, b = small.get(key, {}), large.get(key, {})
+            if "median_ms" not in a or "median_ms" not in b:
+                continue
+            growth = round(b["median_ms"] / a["median_ms"], 2)
+            goals.append(_goal(f"page {key} growth {small_size} -> {large_size}", growth,
+                               "<= 1.5x", growth <= 1.5))
+            goals.append(_goal(f"page {key} queries {small_size} vs {large_size}",
+                               [a["queries"], b["queries"]], "equal",
+                               a["queries"] == b["queries"]))
+    http_sets = ([(size, data["http"]) for size, data in report["sizes"].items()
+                  if "http" in data] if "sizes" in report else
+                 [("current", report["http"])] if "http" in report else [])
+    for size, http in http_sets:
+        if "ratio" in http:
+            goals.append(_goal(f"http: print queue / trivial view rps at {size}",
+                               http["ratio"], ">= 0.5",
+                               http["ratio"] is not None and http["ratio"] >= 0.5))
+    return goals
