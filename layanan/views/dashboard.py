@@ -1,0 +1,72 @@
+"""The supervisor dashboard of one office, and the rollup of every office in scope."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from blanko import access
+from blanko.views import scoped_office
+from layanan import charts, rollup
+from layanan.dashboard import office_dashboard
+
+DASHBOARD = "layanan.view_dashboard"
+
+
+def as_of_from(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, str]:
+    """The `as_of` query parameter (YYYY-MM-DD), or today; with an error message if bad."""
+    raw = (request.GET.get("as_of") or "").strip()
+    if not raw:
+        return today, ""
+    try:
+        day = parse_date(raw)
+    except ValueError:
+        day = None
+    if day is None:
+        return today, _("Tanggal tidak valid; yang ditampilkan adalah hari ini.")
+    if day > today:
+        return today, _("Tanggal di masa depan; yang ditampilkan adalah hari ini.")
+    return day, ""
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, DASHBOARD)
+    today = timezone.localdate()
+    as_of, as_of_error = as_of_from(request, today)
+    data = office_dashboard(office=office, as_of=as_of, today=today)
+    return render(request, "layanan/dashboard_detail.html", {
+        "office": office, "d": data, "today": today, "as_of_error": as_of_error,
+        "as_of_param": "" if data.is_today else f"?as_of={data.as_of:%Y-%m-%d}",
+        "stock_chart": charts.stock_chart(data.series),
+        "flow_chart": charts.flow_chart(data.series),
+        "can_report": access.has_permission(request.user, "layanan.view_report", office),
+    })
+
+
+@login_required
+@require_GET
+def office_rollup(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(DASHBOARD):
+        raise PermissionDenied
+    today = timezone.localdate()
+    as_of, as_of_error = as_of_from(request, today)
+    sort = request.GET.get("sort", "cover")
+    if sort not in rollup.SORTS:
+        sort = "cover"
+    rows = rollup.office_rollup(offices=access.offices_in_scope(request.user), as_of=as_of,
+                                today=today, sort=sort)
+    return render(request, "layanan/rollup_list.html", {
+        "rows": rows, "as_of": min(as_of, today), "today": today, "sort": sort,
+        "as_of_error": as_of_error,
+        "as_of_param": "" if as_of >= today else f"as_of={as_of:%Y-%m-%d}",
+    })
