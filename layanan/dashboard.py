@@ -103,7 +103,7 @@ class Backlog:
 
 def backlog(*, office: Office, as_of: datetime.date, today: datetime.date) -> Backlog:
     rows = (
-        forecast.requests_as_of(as_of=as_of, today=today)
+        forecast.open_requests_as_of(as_of=as_of, today=today)
         .filter(office=office, state__in=BACKLOG_STATUSES)
         .values("state", "priority_tier").annotate(n=Count("pk")).order_by()
     )

@@ -167,23 +167,32 @@ def used_by_office(*, office_ids: list[int], as_of: datetime.date) -> dict[int, 
 
 def stock_by_office(*, office_ids: list[int], as_of: datetime.date,
                     today: datetime.date) -> dict[int, int]:
-    """Each store's count at the end of `as_of`: from Balance rows for today, else the ledger."""
+    """Each store's count at the end of `as_of`, from the Balance rows.
+
+    For a past date the movements dated after it are taken back off the
+    balance, so looking back a month reads a month of movements, not the
+    whole history of every office.
+    """
+    rows = Balance.objects.filter(location__office_id__in=office_ids, location__kind=Kind.STOCK)
+    stock = dict(rows.values_list("location__office_id", "quantity"))
     if as_of >= today:
-        rows = Balance.objects.filter(location__office_id__in=office_ids,
-                                      location__kind=Kind.STOCK)
-        return dict(rows.values_list("location__office_id", "quantity"))
-    movements = Movement.objects.filter(occurred_on__lte=as_of)
-    incoming = dict(
-        movements.filter(to_location__kind=Kind.STOCK, to_location__office_id__in=office_ids)
+        return stock
+    later = Movement.objects.filter(occurred_on__gt=as_of)
+    came_in = (
+        later.filter(to_location__kind=Kind.STOCK, to_location__office_id__in=office_ids)
         .values("to_location__office_id").annotate(total=Sum("quantity"))
         .values_list("to_location__office_id", "total")
     )
-    outgoing = dict(
-        movements.filter(from_location__kind=Kind.STOCK, from_location__office_id__in=office_ids)
+    went_out = (
+        later.filter(from_location__kind=Kind.STOCK, from_location__office_id__in=office_ids)
         .values("from_location__office_id").annotate(total=Sum("quantity"))
         .values_list("from_location__office_id", "total")
     )
-    return {pk: incoming.get(pk, 0) - outgoing.get(pk, 0) for pk in office_ids}
+    for pk, total in came_in:
+        stock[pk] -= total
+    for pk, total in went_out:
+        stock[pk] += total
+    return stock
 
 
 def incoming_by_office(*, office_ids: list[int], as_of: datetime.date,
@@ -236,11 +245,15 @@ def incoming_by_office(*, office_ids: list[int], as_of: datetime.date,
     return {pk: totals.get(pk, 0) for pk in office_ids}
 
 
-def requests_as_of(*, as_of: datetime.date, today: datetime.date) -> QuerySet[ServiceRequest]:
-    """Requests recorded by the end of `as_of`, with `state`: their status on that day.
+def open_requests_as_of(*, as_of: datetime.date, today: datetime.date
+                        ) -> QuerySet[ServiceRequest]:
+    """Requests that may have been open at the end of `as_of`, with `state`: their
+    status on that day (callers filter on it).
 
     Today it is the status column. For a past date it is the target of each
-    request's last event before the end of that day, read in the same query.
+    request's last event before the end of that day, read in the same query;
+    requests closed before then cannot have been open, so the years of
+    delivered requests are not read at all.
     """
     if as_of >= today:
         return ServiceRequest.objects.annotate(state=F("status"))
@@ -249,9 +262,9 @@ def requests_as_of(*, as_of: datetime.date, today: datetime.date) -> QuerySet[Se
         RequestEvent.objects.filter(request=OuterRef("pk"), at__lt=cutoff)
         .order_by("-at", "-id").values("to_status")[:1]
     )
-    return ServiceRequest.objects.filter(submitted_at__lt=cutoff).annotate(
-        state=Subquery(last_event)
-    )
+    return ServiceRequest.objects.filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=cutoff), submitted_at__lt=cutoff,
+    ).annotate(state=Subquery(last_event))
 
 
 @dataclass
@@ -288,7 +301,7 @@ def queue_counts(*, office_ids: list[int], as_of: datetime.date,
     (see layanan.rules.printable_from), so it is where the birth dates come in.
     """
     rows = (
-        requests_as_of(as_of=as_of, today=today)
+        open_requests_as_of(as_of=as_of, today=today)
         .filter(office_id__in=office_ids, state__in=OPEN_BEFORE_PRINT)
         .values("office_id", "state", "kind", "printable_from")
         .annotate(n=Count("pk"))

@@ -281,6 +281,18 @@ def test_the_past_and_present_paths_agree_on_the_last_day(office, scenario):
                 == read(office_ids=ids, as_of=LATER, today=LATER + datetime.timedelta(1)))
 
 
+@pytest.mark.parametrize(("day", "incoming"), [
+    (D(2024, 1, 1), 0), (D(2024, 3, 27), 0), (D(2024, 3, 28), 70), (AS_OF, 70),
+    (D(2024, 4, 2), 70), (D(2024, 4, 3), 50),
+])
+def test_the_rollup_reads_any_past_day_like_the_ledger(office, scenario, day, incoming):
+    ids = [office.pk]
+    stock = forecast.stock_by_office(office_ids=ids, as_of=day, today=LATER)
+    assert stock[office.pk] == balance_as_of(office=office, day=day)
+    assert forecast.incoming_by_office(office_ids=ids, as_of=day, today=LATER) == {
+        office.pk: incoming}
+
+
 def test_stock_series_walks_back_to_the_balance_of_each_day(office, scenario):
     series = office_dashboard(office=office, as_of=AS_OF, today=LATER).series
     assert len(series) == 90 and series[-1].day == AS_OF
