@@ -66,6 +66,16 @@ POLICIES: dict[str, Policy] = {
     "layanan:action": Policy(roles=roles(OPERATOR, SUPERVISOR), method="post", ok=(302,)),
     "layanan:access_log": Policy(roles=roles(SUPERVISOR)),
     "layanan:subject_export": Policy(roles=roles(SUPERVISOR), method="post", ok=(200, 302)),
+    # Supervisor views.
+    "layanan:dashboard": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER)),
+    "layanan:rollup": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER), scoped=False),
+    "layanan:report_index": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "layanan:report": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "layanan:report_xlsx": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "layanan:report_csv": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "layanan:close_month": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR), method="post",
+                                  ok=(302,)),
+    "layanan:destruction_report": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
 }
 
 
@@ -112,7 +122,11 @@ def world(db):
             kind=ServiceRequest.Kind.DAMAGED, channel=ServiceRequest.Channel.COUNTER,
             by=make_user(OPERATOR, office, username=f"op{office.code}"), married=True,
         )
-        objects[office.code] = {"movement": movement, "request": request}
+        services.spoil_blank(office=office, by=boss, cause=Movement.Cause.PRINT_FAILED)
+        destruction = services.destroy_spoiled(office=office, quantity=1,
+                                               number=f"BA-{office.code}", by=boss)
+        objects[office.code] = {"movement": movement, "request": request,
+                                "destruction": destruction}
     return {"own": own, "other": other, "users": users, "objects": objects}
 
 
@@ -122,8 +136,9 @@ def url_for(name: str, office, objects) -> str:
     if "<str:code>" in pattern:
         kwargs["code"] = office.code
     if "<int:pk>" in pattern:
-        kwargs["pk"] = (objects["movement"] if name.startswith("blanko:movement")
-                        else objects["request"]).pk
+        kind = ("movement" if name.startswith("blanko:movement")
+                else "destruction" if "destruction" in name else "request")
+        kwargs["pk"] = objects[kind].pk
     if "<slug:action>" in pattern:
         kwargs["action"] = "verify"
     if "<int:year>" in pattern:
@@ -239,7 +254,7 @@ def test_admin_scopes_objects_to_the_administrators_office(world):
     other = client.get(reverse("admin:blanko_movement_change", args=[other_movement.pk]))
     assert own.status_code == 200
     assert other.status_code == 302  # "doesn't exist" redirect, nothing revealed
-    assert Movement.objects.count() == 2
+    assert Movement.objects.filter(reason=Movement.Reason.RECEIPT_DITJEN).count() == 2
 
 
 def test_admin_movements_cannot_be_changed_even_by_a_superuser(world):
