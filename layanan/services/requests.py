@@ -207,10 +207,15 @@ def submit_request(
 
 
 def lock_request(request: ServiceRequest, *, allowed: tuple[str, ...]) -> ServiceRequest:
-    """Re-reads the request under a row lock and checks its state."""
-    locked = ServiceRequest.objects.select_for_update().select_related("office").get(
-        pk=request.pk
-    )
+    """Re-reads the request under a row lock and checks its state.
+
+    Only the request row is locked (`of=("self",)`): locking the joined office row too
+    would block every insert that refers to the office (a delivery, a new request, an
+    access-log row) and deadlock with a receipt that already holds the stock row.
+    """
+    locked = ServiceRequest.objects.select_for_update(of=("self",)).select_related(
+        "office"
+    ).get(pk=request.pk)
     if locked.status not in allowed:
         raise ValidationError(
             f"Tindakan ini tidak dapat dilakukan: status permohonan "

@@ -1,0 +1,74 @@
+"""seed_demo replays the 2020 requests once, across every kind, status and channel."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from blanko.models import Movement
+from layanan.models import CardPrint, RequestEvent, ServiceRequest, Suket
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        "requests": ServiceRequest.objects.count(),
+        "events": RequestEvent.objects.count(),
+        "movements": Movement.objects.count(),
+        "prints": CardPrint.objects.count(),
+        "sukets": Suket.objects.count(),
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeds once for the module (it is slow), and takes everything away afterwards."""
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=io.StringIO())
+            first = counts()
+            call_command("seed_demo", stdout=io.StringIO())
+            yield first
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(seeded):
+    assert seeded["requests"] > 0 and seeded["events"] > seeded["requests"]
+    assert counts() == seeded
+
+
+def test_the_demo_has_every_kind_status_and_channel(seeded):
+    requests = ServiceRequest.objects.all()
+    assert set(requests.values_list("kind", flat=True)) == set(ServiceRequest.Kind.values)
+    assert set(requests.values_list("status", flat=True)) == set(ServiceRequest.Status.values)
+    assert set(requests.values_list("channel", flat=True)) == set(ServiceRequest.Channel.values)
+    assert set(requests.values_list("priority_tier", flat=True)) >= {1, 2, 3, 4}
+
+
+def test_the_demo_requests_follow_the_rules(seeded):
+    for request in ServiceRequest.objects.prefetch_related("events", "prints"):
+        events = list(request.events.all())
+        assert events[0].from_status == "" and events[0].to_status == "submitted"
+        assert events[-1].to_status == request.status
+        successes = [p for p in request.prints.all() if p.outcome == "success"]
+        assert len(successes) == (1 if request.status in ("printed", "delivered") else 0)
+    spoiled = CardPrint.objects.filter(outcome="spoiled")
+    assert spoiled.exists()
+    assert all(p.movement.cause for p in spoiled.select_related("movement"))
+
+
+def test_the_ledger_stays_clean_after_the_demo(seeded):
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)  # exits non-zero (SystemExit) on drift
+    issued = Movement.objects.filter(reason=Movement.Reason.ISSUE,
+                                     card_print__isnull=False).count()
+    assert issued == CardPrint.objects.filter(outcome="success").count()
