@@ -22,25 +22,11 @@ from tqdm import tqdm
 from blanko.models import Balance, Delivery, Destruction, Location, Movement, Office
 from blanko.regions import Region, regencies
 from blanko.services.offices import ditjen_source, province_source
-from layanan.bulk import people, writer
+from layanan.bulk import load, people, writer
 from layanan.bulk.plan import DAY, OfficeRefs, plan_office
-from layanan.models import CardPrint, Counter, RequestEvent, ServiceRequest
+from layanan.models import CardPrint, RequestEvent, ServiceRequest
 
 STAFF_USERNAME = "bulk-seed"
-
-REQUEST_COLUMNS = [
-    "id", "office_id", "registration_number", "nik", "kk_number", "full_name", "birth_date",
-    "sex", "married", "phone", "email", "kind", "disaster_victim", "replaces_suket",
-    "police_report_number", "channel", "status", "priority_tier", "printable_from",
-    "documents", "biometrics_recorded", "rejection_reason", "submission_key", "submitted_at",
-    "verified_at", "printed_at", "delivered_at", "closed_at", "created_by_id",
-]
-MOVEMENT_COLUMNS = [
-    "id", "from_location_id", "to_location_id", "quantity", "reason", "cause", "occurred_on",
-    "recorded_at", "recorded_by_id", "reference", "note", "from_balance_after",
-    "to_balance_after", "idempotency_key", "fingerprint", "reverses_id", "loan_id",
-]
-
 
 class BulkDataExists(Exception):
     pass
@@ -165,7 +151,7 @@ def _seed(*, offices: int, movements: int, requests: int, days: int, seed: int, 
     _assign_ids(tables["prints"], 4, CardPrint._meta.db_table)
     _assign_ids(tables["deliveries"], 4, Delivery._meta.db_table)
     _assign_ids(tables["destructions"], 3, Destruction._meta.db_table)
-    counts = _write(tables, progress)
+    counts = load.load(tables, progress)
     with transaction.atomic():
         rows = list(Balance.objects.filter(location_id__in=balances))
         for balance in rows:
@@ -178,50 +164,3 @@ def _seed(*, offices: int, movements: int, requests: int, days: int, seed: int, 
     return counts
 
 
-def _write(tables: dict[str, list], progress: bool) -> dict[str, int]:
-    ts = writer.ts
-    total = sum(len(rows) for rows in tables.values())
-    bar = tqdm(total=total, desc="tulis", unit="baris", file=sys.stderr, disable=not progress,
-               unit_scale=True)
-    advance = bar.update
-    skipped = writer.skip_row_triggers()
-    counts = {}
-    try:
-        counts["requests"] = writer.write_rows(
-            ServiceRequest._meta.db_table, REQUEST_COLUMNS,
-            ((*r[:23], ts(r[23]), ts(r[24]), ts(r[25]), ts(r[26]), ts(r[27]), r[28])
-             for r in tables["requests"]), advance=advance)
-        counts["events"] = writer.write_rows(
-            RequestEvent._meta.db_table,
-            ["id", "request_id", "from_status", "to_status", "at", "by_id", "note"],
-            ((e[0], e[1][0], e[2], e[3], ts(e[4]), e[5], e[6]) for e in tables["events"]),
-            advance=advance)
-        counts["movements"] = writer.write_rows(
-            Movement._meta.db_table, MOVEMENT_COLUMNS,
-            ((*m[:7], ts(m[7]), *m[8:13], None, "", None, None) for m in tables["movements"]),
-            advance=advance)
-        writer.write_rows(
-            Delivery._meta.db_table,
-            ["id", "office_id", "source_id", "bast_number", "received_on", "quantity",
-             "movement_id", "serial_start", "serial_end", "note"],
-            ((*d[:6], d[6][0], "", "", "") for d in tables["deliveries"]), advance=advance)
-        writer.write_rows(
-            Destruction._meta.db_table,
-            ["id", "office_id", "number", "destroyed_on", "quantity", "movement_id",
-             "witnesses", "note"],
-            ((*d[:5], d[5][0], "", "") for d in tables["destructions"]), advance=advance)
-        counts["prints"] = writer.write_rows(
-            CardPrint._meta.db_table,
-            ["id", "request_id", "outcome", "movement_id", "printed_at", "printed_by_id",
-             "idempotency_key"],
-            ((p[0], p[1][0], p[2], p[3][0], ts(p[4]), p[5], None) for p in tables["prints"]),
-            advance=advance)
-        writer.write_rows(Counter._meta.db_table, ["office_id", "name", "period", "value"],
-                          tables["counters"], advance=advance)
-    finally:
-        if skipped:
-            writer.restore_row_triggers()
-        bar.close()
-    writer.reset_sequences([ServiceRequest, RequestEvent, Movement, Delivery, Destruction,
-                            CardPrint, Counter])
-    return counts
