@@ -51,7 +51,8 @@ serve: venv
 		--access-logfile - --timeout 30
 
 messages: venv
-	cd $(CURDIR) && DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore=.venv
+	cd $(CURDIR) && DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages -l en --ignore=.venv \
+		--ignore=tests --ignore=staticfiles --ignore=test-artifacts
 	cd $(CURDIR) && DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 # The figures of the README's Performance section, as JSON on stdout (progress on stderr).
