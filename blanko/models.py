@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 MAX_QUANTITY = 10_000_000
@@ -293,7 +294,8 @@ class Delivery(models.Model):
         verbose_name = _("penerimaan blanko")
         verbose_name_plural = _("penerimaan blanko")
         constraints = [
-            models.UniqueConstraint(fields=["source", "bast_number"], name="delivery_unique_bast"),
+            # One BAST number per source, whatever its letter case ("bast/1" is "BAST/1").
+            models.UniqueConstraint("source", Lower("bast_number"), name="delivery_unique_bast"),
         ]
 
     def __str__(self) -> str:
@@ -473,8 +475,7 @@ class Destruction(models.Model):
         verbose_name = _("pemusnahan")
         verbose_name_plural = _("pemusnahan")
         constraints = [
-            models.UniqueConstraint(fields=["office", "number"],
-                                    name="destruction_unique_number"),
+            models.UniqueConstraint("office", Lower("number"), name="destruction_unique_number"),
         ]
 
     def __str__(self) -> str:

@@ -64,8 +64,7 @@ def _open_partner_loan(
         if movement.replayed:
             # A concurrent request with the same key came first: drop our loan row.
             transaction.set_rollback(True)
-            return movement.loan
-    return loan
+    return Loan.objects.get(pk=movement.loan_id) if movement.replayed else loan
 
 
 def borrow_from_partner(
@@ -152,8 +151,7 @@ def lend_to_office(
         if movement.replayed:
             # A concurrent request with the same key came first: drop our loan row.
             transaction.set_rollback(True)
-            return movement.loan
-    return loan
+    return Loan.objects.get(pk=movement.loan_id) if movement.replayed else loan
 
 
 def _refresh_loan_status(loan: Loan) -> None:

@@ -179,8 +179,10 @@ def post_movement(
                 loan=loan, from_balance_after=after.get(from_location.pk),
                 to_balance_after=after.get(to_location.pk),
             )
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its movement.
+    except (IntegrityError, ValidationError):
+        # A concurrent request with the same key may have won the race. It held the
+        # balance locks we waited for, so it has committed by now, and it may have
+        # taken the last blanks or the unique key: answer with its movement.
         existing = find_idempotent(idempotency_key, fingerprint)
         if existing is not None:
             return existing

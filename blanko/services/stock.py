@@ -74,6 +74,8 @@ def _receive(
         code="duplicate_bast",
     )
     if Delivery.objects.filter(source=source, bast_number__iexact=reference).exists():
+        if _is_replay(idempotency_key):  # the first request committed meanwhile
+            return post_movement(**post)
         raise duplicate
     try:
         with transaction.atomic():
@@ -86,7 +88,7 @@ def _receive(
                 serial_end=serial_end, note=note, movement=movement,
             )
     except IntegrityError:
-        if Delivery.objects.filter(source=source, bast_number=reference).exists():
+        if Delivery.objects.filter(source=source, bast_number__iexact=reference).exists():
             raise duplicate from None
         raise
     return movement
@@ -174,6 +176,8 @@ def destroy_spoiled(
         {"number": f"Berita acara nomor {number} sudah dipakai."}, code="duplicate_number"
     )
     if Destruction.objects.filter(office=office, number__iexact=number).exists():
+        if _is_replay(idempotency_key):  # the first request committed meanwhile
+            return post_movement(**post).destruction
         raise duplicate
     try:
         with transaction.atomic():
@@ -186,7 +190,7 @@ def destroy_spoiled(
                 witnesses=_clean_text(witnesses, field="witnesses", label="Saksi"),
             )
     except IntegrityError:
-        if Destruction.objects.filter(office=office, number=number).exists():
+        if Destruction.objects.filter(office=office, number__iexact=number).exists():
             raise duplicate from None
         raise
 

@@ -380,13 +380,15 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_blank_appears_or_vanishes(self):
-        incoming = dict(Movement.objects.values_list("to_location__kind")
-                        .annotate(total=Sum("quantity")).values_list("to_location__kind",
-                                                                     "total"))
-        outgoing = dict(Movement.objects.values_list("from_location__kind")
-                        .annotate(total=Sum("quantity")).values_list("from_location__kind",
-                                                                     "total"))
-        net = {kind: incoming.get(kind, 0) - outgoing.get(kind, 0) for kind in Kind.values}
+        net = dict.fromkeys(Kind.values, 0)
+        for source, target, total in (
+            Movement.objects.values_list("from_location__kind", "to_location__kind")
+            .annotate(total=Sum("quantity")).values_list("from_location__kind",
+                                                         "to_location__kind", "total")
+            .order_by()
+        ):
+            net[source] -= total
+            net[target] += total
         assert net == self.model.net
         assert sum(net.values()) == 0
         left_source = -net.pop(Kind.SOURCE)
