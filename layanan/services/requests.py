@@ -66,15 +66,21 @@ def clean_email(value: str) -> str:
     return email
 
 
-def clean_reason(value: str, *, required: bool, label: str = "Alasan") -> str:
-    """One line of free text for an event note: no control characters, at most 500."""
+def clean_reason(value: str, *, label: str = "Alasan", field: str = "reason",
+                 required_message: str = "") -> str:
+    """One line of free text for an event note: no control characters, at most 500.
+
+    With `required_message`, an empty value is refused with that message.
+    """
     reason = " ".join((value or "").split())
-    if required and not reason:
-        raise ValidationError({"reason": f"{label} wajib diisi."}, code="required")
+    if required_message and not reason:
+        raise ValidationError({field: required_message}, code="required")
     if len(reason) > 500:
-        raise ValidationError({"reason": "Alasan terlalu panjang (maksimal 500 karakter)."})
+        raise ValidationError({field: f"{label} terlalu panjang (maksimal 500 karakter)."},
+                              code="max_length")
     if _CONTROL.search(reason):
-        raise ValidationError({"reason": "Alasan mengandung karakter yang tidak sah."})
+        raise ValidationError({field: f"{label} mengandung karakter yang tidak sah."},
+                              code="invalid")
     return reason
 
 
@@ -162,6 +168,9 @@ def submit_request(
     if kind not in Kind.values:
         errors.setdefault("kind", []).append("Pilih jenis permohonan yang valid.")
     police_report_number = (police_report_number or "").strip()
+    if _CONTROL.search(police_report_number):
+        errors.setdefault("police_report_number", []).append(
+            "Nomor surat mengandung karakter yang tidak sah.")
     if kind == Kind.LOST and not police_report_number:
         errors.setdefault("police_report_number", []).append(
             "Permohonan KTP-el hilang wajib menyertakan nomor surat kehilangan dari kepolisian."
@@ -243,6 +252,7 @@ def verify_request(
 ) -> ServiceRequest:
     """Receiving: documents and data checked; the record becomes print-ready."""
     ensure_permission(by, PROCESS, request.office)
+    note = clean_reason(note, label="Catatan", field="note")
     at = at or timezone.now()
     documents = {key: bool(value) for key, value in (documents or {}).items()
                  if key in rules.DOCUMENTS}
@@ -264,6 +274,7 @@ def deliver_request(*, request: ServiceRequest, by, note: str = "",
                     at: datetime.datetime | None = None) -> ServiceRequest:
     """Sending: the printed card is handed over or sent."""
     ensure_permission(by, PROCESS, request.office)
+    note = clean_reason(note, label="Catatan", field="note")
     at = at or timezone.now()
     with transaction.atomic():
         locked = lock_request(request, allowed=(Status.PRINTED,))
@@ -274,7 +285,7 @@ def deliver_request(*, request: ServiceRequest, by, note: str = "",
 def reject_request(*, request: ServiceRequest, by, reason: str,
                    at: datetime.datetime | None = None) -> ServiceRequest:
     ensure_permission(by, PROCESS, request.office)
-    reason = clean_reason(reason, required=True, label="Alasan penolakan")
+    reason = clean_reason(reason, required_message="Alasan penolakan wajib diisi.")
     at = at or timezone.now()
     with transaction.atomic():
         locked = lock_request(request, allowed=(Status.SUBMITTED, Status.VERIFIED))
@@ -285,7 +296,7 @@ def reject_request(*, request: ServiceRequest, by, reason: str,
 def cancel_request(*, request: ServiceRequest, by, reason: str = "",
                    at: datetime.datetime | None = None) -> ServiceRequest:
     ensure_permission(by, PROCESS, request.office)
-    reason = clean_reason(reason, required=False)
+    reason = clean_reason(reason)
     at = at or timezone.now()
     with transaction.atomic():
         locked = lock_request(request, allowed=(Status.SUBMITTED, Status.VERIFIED))

@@ -224,6 +224,14 @@ def test_the_database_refuses_a_lost_card_without_a_police_report(office, operat
         ServiceRequest.objects.filter(pk=request.pk).update(police_report_number="")
 
 
+@pytest.mark.parametrize("number", ["STPL\x00/1", "STPL/1\x1b[2J"])
+def test_a_police_report_number_with_control_characters_is_refused(office, operator, number):
+    with nothing_written() as info:
+        submit(office, operator, kind=Kind.LOST, police_report_number=number)
+    assert error_dict(info) == {
+        "police_report_number": ["Nomor surat mengandung karakter yang tidak sah."]}
+
+
 def test_a_police_report_number_over_100_characters_is_refused(office, operator):
     with nothing_written() as info:
         submit(office, operator, kind=Kind.LOST, police_report_number="S" * 101)
@@ -408,6 +416,25 @@ def test_verifying_with_missing_documents_is_refused(office, operator, documents
     assert error_dict(info) == {"documents": [f"Dokumen belum lengkap: {missing}."]}
 
 
+@pytest.mark.parametrize("note, message", [
+    ("ok\x00", "Catatan mengandung karakter yang tidak sah."),
+    ("x" * 501, "Catatan terlalu panjang (maksimal 500 karakter)."),
+])
+def test_a_verification_or_delivery_note_must_be_plain_text(office, operator, give_stock, note,
+                                                            message):
+    request = submit(office, operator)
+    with nothing_written() as info:
+        verify(request, operator, note=note)
+    assert error_dict(info) == {"note": [message]}
+    verify(request, operator, note="  Dokumen   lengkap ")
+    assert request.events.get(to_status=Status.VERIFIED).note == "Dokumen lengkap"
+    give_stock(office, 1)
+    services.print_card(request=request, by=operator)
+    with nothing_written() as info:
+        services.deliver_request(request=request, by=operator, note=note)
+    assert error_dict(info) == {"note": [message]}
+
+
 def test_only_a_submitted_request_can_be_verified(office, operator):
     request = verified(office, operator)
     with nothing_written(match="status permohonan .* adalah Terverifikasi"):
@@ -445,15 +472,18 @@ def test_rejecting_needs_a_reason(office, operator, reason):
 
 def test_a_rejection_reason_over_500_characters_is_refused(office, operator):
     request = submit(office, operator)
-    with nothing_written(match="Alasan terlalu panjang"):
+    with nothing_written(match="Alasan terlalu panjang \\(maksimal 500 karakter\\)"):
         services.reject_request(request=request, by=operator, reason="x" * 501)
 
 
 @pytest.mark.parametrize("reason", ["KK\x00palsu", "Alasan\x07"])
-def test_a_rejection_reason_with_control_characters_is_refused(office, operator, reason):
+def test_a_rejection_or_cancellation_reason_with_control_characters_is_refused(office, operator,
+                                                                               reason):
     request = submit(office, operator)
-    with nothing_written(match="karakter yang tidak sah"):
+    with nothing_written(match="Alasan mengandung karakter yang tidak sah."):
         services.reject_request(request=request, by=operator, reason=reason)
+    with nothing_written(match="Alasan mengandung karakter yang tidak sah."):
+        services.cancel_request(request=request, by=operator, reason=reason)
 
 
 @pytest.mark.parametrize("verify_first", [False, True])
