@@ -20,6 +20,7 @@ from tests.layanan.conftest import (
     adult_nik,
     born_years_ago,
     make_nik,
+    noon,
     snapshot,
     stock_of,
     submit,
@@ -413,6 +414,19 @@ def test_a_ruined_print_and_a_suket_through_the_pages(staff, office, operator, g
     response = staff.post(action_url(request, "suket"), follow=True)
     suket = Suket.objects.get()
     assert f"Suket {suket.number} diterbitkan." in text(response)
+
+
+def test_the_detail_tells_a_renewed_suket_from_one_replaced_by_the_card(staff, office, operator,
+                                                                         give_stock):
+    request = verified(office, operator)
+    first = services.issue_suket(request=request, by=operator,
+                                 at=noon(today() - datetime.timedelta(days=200)))
+    second = services.issue_suket(request=request, by=operator)
+    give_stock(office, 1)
+    services.print_card(request=request, by=operator)
+    body = text(staff.get(url("detail", office, pk=request.pk)))
+    assert re.search(rf"{re.escape(first.number)} [^<]* · diganti suket baru</li>", body)
+    assert re.search(rf"{re.escape(second.number)} [^<]* · diganti KTP-el</li>", body)
 
 
 @pytest.mark.parametrize("action", ["unknown", "delete", "print2", "x" * 200])
