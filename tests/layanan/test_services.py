@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from layanan import services
+from layanan import rules, services
 from layanan.models import RequestEvent, ServiceRequest
 from tests.layanan.conftest import (
     adult_nik,
@@ -313,18 +313,19 @@ def test_an_applicant_under_17_registers_early_and_prints_from_the_17th_birthday
 def test_early_registration_opens_exactly_one_year_before_the_17th_birthday(office, operator):
     born = born_years_ago(16)  # turns 17 a year from today
     request = submit(office, operator, kind=Kind.NEW, nik=make_nik(born))
-    assert request.printable_from == born.replace(year=born.year + 17)
+    assert request.printable_from == rules.seventeenth_birthday(born)
 
 
 def test_registering_earlier_than_a_year_before_the_17th_birthday_is_refused(office, operator):
     born = born_years_ago(16, days=-1)  # turns 17 a year and a day from today
-    birthday = born.replace(year=born.year + 17)
+    birthday = rules.seventeenth_birthday(born)
     with nothing_written() as info:
         submit(office, operator, kind=Kind.NEW, nik=make_nik(born))
     assert error_dict(info) == {"nik": [
         f"Pemohon baru berusia 17 tahun pada {birthday:%d-%m-%Y}. Permohonan dapat diajukan "
-        f"paling cepat {today() + datetime.timedelta(days=1):%d-%m-%Y}."
+        f"paling cepat {rules.earliest_registration(born):%d-%m-%Y}."
     ]}
+    assert rules.earliest_registration(born) > today()
 
 
 def test_a_married_applicant_under_17_may_print_at_once(office, operator):
