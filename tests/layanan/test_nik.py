@@ -245,7 +245,7 @@ def test_mask_nik_hides_everything_when_the_value_is_not_a_nik(value):
 # Properties
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     born=st.dates(min_value=datetime.date(1927, 1, 1), max_value=TODAY),
     female=st.booleans(),
@@ -263,7 +263,7 @@ def test_any_valid_nik_round_trips_its_birth_date_and_sex(born, female, district
     assert mask_nik(info.nik) == f"{nik[:4]} •••• •••• {nik[12:]}"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=40) | st.from_regex(r"[0-9 .]{10,25}", fullmatch=True))
 def test_any_text_either_parses_or_gives_a_validation_error(value):
     try:
