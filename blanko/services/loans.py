@@ -31,6 +31,8 @@ Kind = Location.Kind
 PERM = "blanko.manage_loan"
 
 
+# Atomic as a whole: a refused call leaves no new PARTNER location behind.
+@transaction.atomic
 def _open_partner_loan(
     *, office: Office, partner_code: str, quantity: int, reference: str, by, borrowing: bool,
     occurred_on: datetime.date | None, note: str, idempotency_key: str | None,
@@ -176,6 +178,13 @@ def confirm_receipt(
     """The receiver confirms that some or all of a shipment has arrived."""
     ensure_permission(by, PERM, shipment.receiver)
     validate_quantity(quantity)
+    day = validate_business_date(occurred_on, offices=[], check_closed=False)
+    if day < shipment.sent_on:
+        raise ValidationError(
+            {"occurred_on": "Tanggal terima tidak boleh sebelum tanggal kirim "
+             f"({shipment.sent_on:%d/%m/%Y})."},
+            code="before_sent",
+        )
     reason = Reason.LOAN_IN if shipment.kind == Shipment.Kind.LOAN else Reason.REPAYMENT_IN
     post = {
         "from_location": office_location(shipment.sender, Kind.TRANSIT),
@@ -265,7 +274,13 @@ def repay_loan(
     if _is_replay(idempotency_key):
         return _replayed_loan_movement(post, loan)
     validate_quantity(quantity)
-    validate_business_date(occurred_on, offices=[office])
+    day = validate_business_date(occurred_on, offices=[office])
+    if day < loan.opened_on:
+        raise ValidationError(
+            {"occurred_on": "Tanggal pengembalian tidak boleh sebelum tanggal pinjaman "
+             f"({loan.opened_on:%d/%m/%Y})."},
+            code="before_loan",
+        )
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         # Requests with the same key queue on the loan lock: the later ones replay.

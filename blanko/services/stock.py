@@ -8,7 +8,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from blanko.access import ensure_permission
+from blanko.access import ensure_permission, has_permission
 from blanko.formatting import number
 from blanko.models import (
     MAX_QUANTITY,
@@ -94,6 +94,9 @@ def _receive(
     return movement
 
 
+# Receipts and partner loans are atomic as a whole: the source or partner location
+# they may create on first use is not left behind by a refused call.
+@transaction.atomic
 def receive_allocation(
     *, office: Office, quantity: int, reference: str, by,
     occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
@@ -107,6 +110,7 @@ def receive_allocation(
     )
 
 
+@transaction.atomic
 def receive_from_province(
     *, office: Office, quantity: int, reference: str, by, province_code: str | None = None,
     occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
@@ -248,8 +252,12 @@ def movement_office(movement: Movement) -> Office:
 
 def reverse_movement(*, movement: Movement, by, reason: str) -> Movement:
     """Corrects a mistaken movement with an equal and opposite one, once only."""
-    office = movement_office(movement)
-    ensure_permission(by, "blanko.reverse_movement", office)
+    # Either office of a movement between two offices may ask, and is then told that
+    # it cannot be reversed; every reversible movement belongs to one office only.
+    offices = [loc.office for loc in (movement.from_location, movement.to_location)
+               if loc.office is not None]
+    if not any(has_permission(by, "blanko.reverse_movement", office) for office in offices):
+        ensure_permission(by, "blanko.reverse_movement", movement_office(movement))
     reason = _clean_text(reason, field="reason", label="Alasan")
     if not reason:
         raise ValidationError({"reason": "Alasan pembalikan wajib diisi."})

@@ -15,6 +15,7 @@ from blanko.models import (
     Delivery,
     Destruction,
     Loan,
+    Location,
     MonthClose,
     Movement,
     Shipment,
@@ -46,6 +47,7 @@ def ledger_snapshot() -> dict:
         "stock_counts": StockCount.objects.count(),
         "destructions": Destruction.objects.count(),
         "month_closes": MonthClose.objects.count(),
+        "locations": Location.objects.count(),
     }
 
 

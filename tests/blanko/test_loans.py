@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
 from blanko.models import Loan, Location, Movement, Shipment
-from tests.blanko.conftest import PARTNER_BINTAN, PARTNER_KARIMUN, refused
+from tests.blanko.conftest import PARTNER_BINTAN, PARTNER_KARIMUN, previous_month_day, refused
 
 Reason = Movement.Reason
 Kind = Location.Kind
@@ -274,3 +274,28 @@ def test_loans_with_two_partners_are_kept_apart(stocked, supervisor):
                              reference="b", by=supervisor)
     assert [(row.partner, row.quantity) for row in selectors.outstanding_loans(office=stocked)] \
         == [("Disdukcapil Kabupaten Bintan", 5), ("Disdukcapil Kabupaten Karimun", 7)]
+
+
+def test_a_receipt_cannot_be_dated_before_the_shipment_was_sent(
+    stocked, other_office, supervisor, other_supervisor
+):
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                   reference="470/1", by=supervisor,
+                                   occurred_on=previous_month_day(10))
+    with refused(match="sebelum tanggal kirim"):
+        services.confirm_receipt(shipment=loan.shipments.get(), quantity=5,
+                                 by=other_supervisor, occurred_on=previous_month_day(9))
+    received = services.confirm_receipt(shipment=loan.shipments.get(), quantity=5,
+                                        by=other_supervisor, occurred_on=previous_month_day(10))
+    assert received.occurred_on == previous_month_day(10)
+    transit = selectors.balance_as_of(office=stocked, day=previous_month_day(9), kind="transit")
+    assert transit == 0
+
+
+def test_a_repayment_cannot_be_dated_before_the_loan(office, supervisor):
+    loan = services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN, quantity=5,
+                                        reference="470/1", by=supervisor,
+                                        occurred_on=previous_month_day(10))
+    with refused(match="sebelum tanggal pinjaman"):
+        services.repay_loan(loan=loan, quantity=5, by=supervisor,
+                            occurred_on=previous_month_day(9))

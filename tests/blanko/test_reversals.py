@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
@@ -82,8 +83,21 @@ def test_loan_movements_are_not_reversed(stocked, other_office, supervisor, othe
     for movement in (partner_loan.movements.get(), office_loan.movements.first()):
         with refused(match="pembatalan atau pengembalian"):
             services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
-    with refused(match="pembatalan atau pengembalian"):
-        services.reverse_movement(movement=confirmed, by=supervisor, reason="keliru")
+    # Either office of a receipt between two offices is told why.
+    for by in (supervisor, other_supervisor):
+        with refused(match="pembatalan atau pengembalian"):
+            services.reverse_movement(movement=confirmed, by=by, reason="keliru")
+
+
+def test_a_third_office_may_not_touch_a_movement_between_two_others(
+    stocked, other_office, supervisor, other_supervisor, third_supervisor
+):
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                   reference="470/2", by=supervisor)
+    confirmed = services.confirm_receipt(shipment=loan.shipments.get(), quantity=5,
+                                         by=other_supervisor)
+    with refused(PermissionDenied):
+        services.reverse_movement(movement=confirmed, by=third_supervisor, reason="keliru")
 
 
 def test_reversing_a_receipt_whose_blanks_are_gone_is_refused(office, operator, supervisor):

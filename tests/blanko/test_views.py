@@ -234,3 +234,20 @@ def test_movement_numbers_are_shown_without_a_thousands_separator(client, office
     ledger = client.get(stock_url(office)).content.decode()
     assert "#12345" in ledger
     assert "#12.345" not in ledger
+
+
+def test_the_receiving_office_is_told_why_a_loan_receipt_is_not_reversed(
+    client, stocked, other_office, supervisor, other_supervisor
+):
+    """The receipt sits in the receiver's ledger with a reverse button; it explains, not 403s."""
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                   reference="470/1", by=supervisor)
+    receipt = services.confirm_receipt(shipment=loan.shipments.get(), quantity=5,
+                                       by=other_supervisor)
+    client.force_login(other_supervisor)
+    url = reverse("blanko:movement_reverse", kwargs={"code": other_office.code, "pk": receipt.pk})
+    before = ledger_snapshot()
+    response = client.post(url, {"reason": "keliru"})
+    assert response.status_code == 200
+    assert "pembatalan atau pengembalian" in response.content.decode()
+    assert ledger_snapshot() == before
