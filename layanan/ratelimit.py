@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -13,15 +15,26 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
+def _start_window(key: str, window: int) -> None:
+    cache.set(f"{key}:ends", time.time() + window, timeout=window)
+
+
 def allow(request: HttpRequest, scope: str) -> bool:
     """Counts one attempt; False once the scope's limit for this address is spent."""
     limit, window = settings.RATE_LIMITS[scope]
     key = f"ratelimit:{scope}:{client_address(request)}"
     if cache.add(key, 1, timeout=window):
+        _start_window(key, window)
         return True
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add() and incr()
         cache.add(key, 1, timeout=window)
+        _start_window(key, window)
         return True
+    # Backends whose incr() is get() + set() (the database cache that production uses)
+    # store the count with the default timeout, not what is left of the window: put
+    # the window's own end back, or the limit would lapse after CACHES' TIMEOUT.
+    ends = cache.get(f"{key}:ends")
+    cache.touch(key, window if ends is None else max(1, round(ends - time.time())))
     return count <= limit
