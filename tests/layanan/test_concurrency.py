@@ -227,3 +227,13 @@ def test_the_same_nik_registered_twice_at_once_gives_one_open_request(postgres_o
     assert refused[0].message_dict == {
         "nik": ["Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama."]}
     assert ServiceRequest.objects.filter(nik=nik).count() == 1
+
+
+def test_a_form_submitted_twice_at_once_registers_one_request(postgres_only, office):
+    nik = adult_nik()
+    results = race([
+        (lambda: submit(office, None, nik=nik, submission_key="kirim-sekali")) for _ in range(3)
+    ])
+    assert all(isinstance(r, ServiceRequest) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert ServiceRequest.objects.count() == 1
