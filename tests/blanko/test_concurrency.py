@@ -7,6 +7,7 @@ no row locks, so these tests skip there.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from django.db import connection
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
 from blanko.models import Balance, Delivery, Loan, Location, Movement, Office, Shipment
+from blanko.services.posting import today
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -278,26 +280,36 @@ def test_concurrent_receipts_of_one_bast_number_are_recorded_once(
 def test_a_month_close_and_back_dated_postings_do_not_interleave(
     postgres_only, office, supervisor, operator, receive
 ):
-    """Either a back-dated draw lands before the close, or it is refused after it."""
-    from tests.blanko.conftest import previous_month_day
+    """Either a back-dated draw lands before the close, or it is refused after it.
 
-    receive(office, 50, occurred_on=previous_month_day(1))
-    day = previous_month_day(20)
+    close_month takes the office's balance locks, which every posting takes too;
+    without them a draw could check for the close, then commit after it. Three
+    rounds (three past months) make a race that slips through unlikely to go unseen.
+    """
+    first_of_this_month = today().replace(day=1)
+    months = []
+    for _ in range(3):
+        first_of_this_month = (first_of_this_month - datetime.timedelta(days=1)).replace(day=1)
+        months.append(first_of_this_month)
+    receive(office, 200, occurred_on=months[-1])
 
-    def work(i: int):
-        if i == 0:
-            return services.close_month(office=fresh(Office, office.pk), month=day,
-                                        by=fresh(User, supervisor.pk))
-        return services.issue_blank(office=fresh(Office, office.pk),
-                                    by=fresh(User, operator.pk), occurred_on=day)
+    for month in months:
+        day = month.replace(day=20)
 
-    results = run_together(WORKERS, work)
-    closed = results[0]
-    assert not isinstance(closed, Exception), closed
-    for result in results[1:]:
-        if isinstance(result, Exception):
-            assert isinstance(result, ValidationError) and "sudah ditutup" in str(result)
-        else:
-            # Drawn before the close took its locks.
-            assert result.recorded_at <= closed.closed_at
+        def work(i: int, day=day):
+            if i == 0:
+                return services.close_month(office=fresh(Office, office.pk), month=day,
+                                            by=fresh(User, supervisor.pk))
+            return services.issue_blank(office=fresh(Office, office.pk),
+                                        by=fresh(User, operator.pk), occurred_on=day)
+
+        results = run_together(WORKERS, work)
+        closed = results[0]
+        assert not isinstance(closed, Exception), closed
+        for result in results[1:]:
+            if isinstance(result, Exception):
+                assert isinstance(result, ValidationError) and "sudah ditutup" in str(result)
+            else:
+                # Drawn before the close took its locks.
+                assert result.recorded_at < closed.closed_at
     assert_ledger_clean()
