@@ -60,10 +60,6 @@ def refused(exception: type[Exception] = ValidationError, match: str | None = No
     assert ledger_snapshot() == before
 
 
-def messages_of(error: ValidationError) -> list[str]:
-    return list(error.messages)
-
-
 def previous_month_day(day: int = 15) -> datetime.date:
     """A day in the month before the current one."""
     return (today().replace(day=1) - datetime.timedelta(days=1)).replace(day=day)
