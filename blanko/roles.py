@@ -33,6 +33,20 @@ AUTH_ROLES: dict[str, list[str]] = {
 }
 
 
+def create_all_permissions(apps) -> None:
+    """Creates the permissions of every app now, inside a data migration.
+
+    Django only creates them after the last migration (post_migrate), too late
+    for a migration that hands them to the role groups.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+
 def grant(*, app_label: str, roles: dict[str, list[str]], group_model, permission_model
           ) -> None:
     """Adds each role's permissions of one app; never removes any."""

@@ -13,11 +13,8 @@ class LayananConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from layanan.roles import ensure_roles
-        from layanan.supervisor_roles import ensure_supervisor_view_roles
 
         post_migrate.connect(ensure_roles, sender=self, dispatch_uid="layanan_roles")
-        post_migrate.connect(ensure_supervisor_view_roles, sender=self,
-                             dispatch_uid="layanan_supervisor_view_roles")
         # blanko's seed_demo must not import layanan, so layanan hooks itself in.
         from blanko import demo
         from layanan.demo import seed_key_dates, seed_requests

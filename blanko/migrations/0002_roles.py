@@ -1,16 +1,12 @@
 """Creates the role groups with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from blanko.roles import BLANKO_ROLES, grant
+from blanko.roles import BLANKO_ROLES, create_all_permissions, grant
 
 
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    create_all_permissions(apps)
     grant(app_label="blanko", roles=BLANKO_ROLES, group_model=apps.get_model("auth", "Group"),
           permission_model=apps.get_model("auth", "Permission"))
 

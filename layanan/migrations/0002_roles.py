@@ -1,17 +1,13 @@
 """Gives the role groups their service-request permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from blanko.roles import AUTH_ROLES, grant
+from blanko.roles import AUTH_ROLES, create_all_permissions, grant
 from layanan.roles import LAYANAN_ROLES
 
 
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+    create_all_permissions(apps)
     Group, Permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
     grant(app_label="layanan", roles=LAYANAN_ROLES, group_model=Group,
           permission_model=Permission)
