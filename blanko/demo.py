@@ -43,11 +43,24 @@ DEMO_USERS = (
 )
 
 
+# Letterhead fields for the printed reports; the people are fictitious.
+OFFICE_DETAILS = {
+    "2172": ("Kota Tanjungpinang", "Jl. Basuki Rahmat No. 1, Tanjungpinang, Kepulauan Riau",
+             "Drs. Raja Hendra Saputra, M.Si.", "19700512 199503 1 002"),
+    "2171": ("Kota Batam", "Jl. Engku Putri, Batam Centre, Batam, Kepulauan Riau",
+             "Dr. Ahmad Fadillah, S.E., M.M.", "19720310 199803 1 004"),
+}
+
+
 def ensure_offices() -> dict[str, Office]:
     offices = {}
-    for code, name in (("2172", "Kota Tanjungpinang"), ("2171", "Kota Batam")):
+    for code, (name, address, head_name, head_nip) in OFFICE_DETAILS.items():
         office = Office.objects.filter(code=code).first()
-        offices[code] = office or services.create_office(code=code, name=name)
+        office = office or services.create_office(code=code, name=name)
+        if not office.address:
+            office.address, office.head_name, office.head_nip = address, head_name, head_nip
+            office.save(update_fields=["address", "head_name", "head_nip"])
+        offices[code] = office
     return offices
 
 

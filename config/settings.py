@@ -102,6 +102,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection left idle inside a transaction holds its row locks (and blocks
+    # TRUNCATE in test teardown) forever; PostgreSQL ends such a session instead.
+    idle_ms = int(os.environ.get("DJANGO_PG_IDLE_TX_TIMEOUT_MS", "60000"))
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c idle_in_transaction_session_timeout={idle_ms}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
