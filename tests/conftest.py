@@ -45,5 +45,10 @@ def administrator(office):
 
 
 @pytest.fixture
+def other_operator(other_office):
+    return make_user(access.OPERATOR, other_office, username="petugas_batam")
+
+
+@pytest.fixture
 def other_supervisor(other_office):
     return make_user(access.SUPERVISOR, other_office, username="supervisor_batam")

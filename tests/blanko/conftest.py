@@ -98,11 +98,6 @@ def viewer(db):
 
 
 @pytest.fixture
-def other_operator(other_office):
-    return make_user(access.OPERATOR, other_office, username="petugas_batam")
-
-
-@pytest.fixture
 def third_office(db):
     return OfficeFactory(code="2104", name="Kabupaten Lingga")
 

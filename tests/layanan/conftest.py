@@ -126,11 +126,6 @@ def viewer(office):
 
 
 @pytest.fixture
-def other_operator(other_office):
-    return make_user(access.OPERATOR, other_office, username="petugas_batam")
-
-
-@pytest.fixture
 def second_operator(office):
     return make_user(access.OPERATOR, office, username="petugas_kedua")
 
