@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,6 +22,7 @@ from blanko.models import (
 )
 from blanko.services.posting import today
 from tests.factories import OfficeFactory, make_user
+from tests.helpers import raises_without_change
 
 PARTNER_BINTAN = "2101"  # Kabupaten Bintan: a kab/kota that does not use SiBlanko
 PARTNER_KARIMUN = "2102"
@@ -51,13 +51,9 @@ def ledger_snapshot() -> dict:
     }
 
 
-@contextmanager
 def refused(exception: type[Exception] = ValidationError, match: str | None = None):
     """Expects `exception` (with a message matching `match`) and no change to the ledger."""
-    before = ledger_snapshot()
-    with pytest.raises(exception, match=match) as info:
-        yield info
-    assert ledger_snapshot() == before
+    return raises_without_change(ledger_snapshot, exception, match)
 
 
 def previous_month_day(day: int = 15) -> datetime.date:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import itertools
-from contextlib import contextmanager
 
 import pytest
 from django.core.cache import cache
@@ -17,6 +16,7 @@ from blanko.models import Balance, Location, Movement
 from layanan import rules, services
 from layanan.models import AccessLog, CardPrint, Counter, RequestEvent, ServiceRequest, Suket
 from tests.factories import OfficeFactory, make_user
+from tests.helpers import raises_without_change
 
 Kind = ServiceRequest.Kind
 Channel = ServiceRequest.Channel
@@ -103,13 +103,9 @@ def snapshot() -> dict:
     }
 
 
-@contextmanager
 def nothing_written(exception: type[Exception] = ValidationError, match: str | None = None):
     """Expects `exception` (message matching `match`) and no row added or changed."""
-    before = snapshot()
-    with pytest.raises(exception, match=match) as info:
-        yield info
-    assert snapshot() == before
+    return raises_without_change(snapshot, exception, match)
 
 
 @pytest.fixture(autouse=True)
