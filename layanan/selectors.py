@@ -6,12 +6,12 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blanko.formatting import number
-from blanko.models import Location, Office
+from blanko.models import Balance, Location, Office
 from layanan.models import ServiceRequest
 
 Status = ServiceRequest.Status
@@ -115,17 +115,20 @@ def request_status(*, registration_number: str, nik_last4: str) -> ServiceReques
 def public_stock(*, today: datetime.date | None = None) -> QuerySet[Office]:
     """Each office's stock on hand and printable queue length, in one query.
 
-    Stock and last change come from one join over the offices' balance rows (three
-    per office); the queue length from the partial index of verified requests.
+    Each figure is a correlated subquery per office, answered from an index: the
+    store's balance row, the newest of the office's balance rows, and the count of
+    the partial index of verified requests. (A join over the balance rows ran the
+    queue count once per balance row instead of once per office.)
     """
     today = today or timezone.localdate()
+    balances = Balance.objects.filter(location__office=OuterRef("pk"))
     queue = (
         ServiceRequest.objects.filter(printable_q(today), office=OuterRef("pk"))
         .order_by().values("office").annotate(n=Count("id")).values("n")
     )
     return Office.objects.annotate(
-        stock=Coalesce(Sum("locations__balance__quantity",
-                           filter=Q(locations__kind=Location.Kind.STOCK)), Value(0)),
+        stock=Coalesce(Subquery(balances.filter(location__kind=Location.Kind.STOCK)
+                                .values("quantity")[:1]), Value(0)),
         queue_length=Coalesce(Subquery(queue), Value(0)),
-        updated_at=Max("locations__balance__updated_at"),
+        updated_at=Subquery(balances.order_by("-updated_at").values("updated_at")[:1]),
     ).order_by("code")
