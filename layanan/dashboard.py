@@ -8,11 +8,9 @@ ledger; everything else is an aggregate or a query bounded by the window.
 from __future__ import annotations
 
 import datetime
-import statistics
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,7 +19,8 @@ from blanko import selectors as ledger
 from blanko.models import Loan, Location, Movement, Office
 from blanko.services import office_location
 from layanan import forecast
-from layanan.models import KeyDate, RequestEvent, ServiceRequest
+from layanan.aggregates import Median, SecondsBetween
+from layanan.models import KeyDate, ServiceRequest
 
 Kind = Location.Kind
 Reason = Movement.Reason
@@ -123,40 +122,37 @@ class Stage:
         return duration_text(self.median_seconds) if self.median_seconds is not None else "–"
 
 
-# (code, label, from, to, the request field holding when the stage began)
+# (code, label, the request field set when the stage begins, the one set when it ends)
 STAGES = (
-    ("receiving", _("Penerimaan (verifikasi)"), Status.SUBMITTED, Status.VERIFIED,
-     "request__submitted_at"),
-    ("processing", _("Pemrosesan (cetak)"), Status.VERIFIED, Status.PRINTED,
-     "request__verified_at"),
-    ("sending", _("Pengiriman (penyerahan)"), Status.PRINTED, Status.DELIVERED,
-     "request__printed_at"),
+    ("receiving", _("Penerimaan (verifikasi)"), "submitted_at", "verified_at"),
+    ("processing", _("Pemrosesan (cetak)"), "verified_at", "printed_at"),
+    ("sending", _("Pengiriman (penyerahan)"), "printed_at", "delivered_at"),
 )
 
 
 def stage_times(*, office: Office, as_of: datetime.date) -> list[Stage]:
     """Throughput and median time of each stage, over the 30 days ending on `as_of`.
 
-    One query reads the stage-ending events of the window with the time each
-    stage began; it is bounded by the window, not by the history.
+    Read from the requests' own timestamps: each is set by the one transition
+    that ends its stage (a spoiled print leaves a request verified), so it
+    equals the time of that event. One aggregate query over the office's
+    indexes of those timestamps, bounded by the window, not by the history;
+    the medians are computed by the database.
     """
     start = forecast.end_of_day(as_of - datetime.timedelta(days=STAGE_WINDOW_DAYS))
-    ends = Q()
-    for _code, _label, source, target, _began in STAGES:
-        ends |= Q(from_status=source, to_status=target)
-    rows = RequestEvent.objects.filter(
-        ends, request__office=office, at__gte=start, at__lt=forecast.end_of_day(as_of)
-    ).values_list("to_status", "at", *(began for *_, began in STAGES))
-    durations: dict[str, list[float]] = defaultdict(list)
-    began_index = {target: 2 + i for i, (_c, _l, _s, target, _b) in enumerate(STAGES)}
-    for row in rows:
-        began = row[began_index[row[0]]]
-        if began is not None:
-            durations[row[0]].append((row[1] - began).total_seconds())
+    end = forecast.end_of_day(as_of)
+    ended_in_window = Q()
+    figures = {}
+    for code, _label, began, ended in STAGES:
+        in_window = Q(**{f"{ended}__gte": start, f"{ended}__lt": end,
+                         f"{began}__isnull": False})
+        ended_in_window |= in_window
+        figures[f"{code}_done"] = Count("pk", filter=in_window)
+        figures[f"{code}_median"] = Median(SecondsBetween(ended, began), filter=in_window)
+    row = ServiceRequest.objects.filter(ended_in_window, office=office).aggregate(**figures)
     stages = [
-        Stage(code, str(label), len(durations[target]),
-              statistics.median(durations[target]) if durations[target] else None)
-        for code, label, _source, target, _began in STAGES
+        Stage(code, str(label), row[f"{code}_done"], row[f"{code}_median"])
+        for code, label, _began, _ended in STAGES
     ]
     timed = [stage for stage in stages if stage.median_seconds is not None]
     if timed:
@@ -237,6 +233,25 @@ def loans_as_of(*, office: Office, as_of: datetime.date) -> list[LoanRow]:
     ]
 
 
+def last_store_movement_on(*, office: Office, as_of: datetime.date) -> datetime.date | None:
+    """The date of the store's last movement on or before `as_of`, in one query.
+
+    One newest-first lookup per direction, each a step down its (location, date)
+    index: MAX over "into OR out of" read every movement of the store.
+    """
+    store = office_location(office, Kind.STOCK)
+
+    def newest(direction: str) -> Subquery:
+        return Subquery(
+            Movement.objects.filter(**{direction: store}, occurred_on__lte=as_of)
+            .order_by("-occurred_on").values("occurred_on")[:1]
+        )
+
+    row = Location.objects.filter(pk=store.pk).values_list(
+        newest("to_location"), newest("from_location")).get()
+    return max((day for day in row if day is not None), default=None)
+
+
 @dataclass(frozen=True)
 class Dashboard:
     office: Office
@@ -274,20 +289,18 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
     used = sum(day.used for day in series[-forecast.USE_WINDOW_DAYS:])
     prediction = forecast.Forecast(as_of=as_of, stock=stock, used=used)
     ids = [office.pk]
-    queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today)[office.pk]
+    key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
+    queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
+                                  horizons=[key_date.date] if key_date else [])[office.pk]
     incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of,
                                            today=today).get(office.pk, 0)
-    key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
     shortfall = None
     if key_date is not None:
         shortfall = forecast.Shortfall(
             key_date=key_date, forecast=prediction, waiting=queue.waiting,
             pemula=queue.pemula_until(key_date.date), incoming=incoming,
         )
-    store = office_location(office, Kind.STOCK)
-    last_movement_on = Movement.objects.filter(
-        Q(to_location=store) | Q(from_location=store), occurred_on__lte=as_of
-    ).aggregate(last=Max("occurred_on"))["last"]
+    last_movement_on = last_store_movement_on(office=office, as_of=as_of)
     return Dashboard(
         office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
         shortfall=shortfall, waiting=queue.waiting, incoming=incoming,

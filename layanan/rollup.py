@@ -40,9 +40,10 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
     ids = [office.pk for office in office_list]
     stock = forecast.stock_by_office(office_ids=ids, as_of=as_of, today=today)
     used = forecast.used_by_office(office_ids=ids, as_of=as_of)
-    queues = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today)
-    incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
     key_dates = forecast.next_key_dates(office_ids=ids, as_of=as_of)
+    queues = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
+                                   horizons={key_date.date for key_date in key_dates.values()})
+    incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
     rows = []
     for office in office_list:
         prediction = forecast.Forecast(as_of=as_of, stock=stock.get(office.pk, 0),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -65,8 +67,11 @@ def office_rollup(request: HttpRequest) -> HttpResponse:
         sort = "cover"
     rows = rollup.office_rollup(offices=access.offices_in_scope(request.user), as_of=as_of,
                                 today=today, sort=sort)
+    # One reverse() for 514 links: the office code is the only part that changes.
+    link = reverse("layanan:dashboard", kwargs={"code": "__code__"})
     return render(request, "layanan/rollup_list.html", {
-        "rows": rows, "as_of": min(as_of, today), "today": today, "sort": sort,
+        "rows": [(row, link.replace("__code__", quote(row.office.code))) for row in rows],
+        "as_of": min(as_of, today), "today": today, "sort": sort,
         "as_of_error": as_of_error,
         "as_of_param": "" if as_of >= today else f"as_of={as_of:%Y-%m-%d}",
     })

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count
+from django.db.models import Count, F
 
 from blanko import services as ledger
 from blanko.models import Balance, Location, Movement, Office
@@ -70,6 +70,23 @@ def test_every_transition_is_an_event():
     assert RequestEvent.objects.filter(to_status=Status.SUBMITTED).count() == 300
     delivered = ServiceRequest.objects.filter(status=Status.DELIVERED).count()
     assert RequestEvent.objects.filter(to_status=Status.DELIVERED).count() == delivered
+
+
+def test_each_stage_end_is_stamped_on_the_request_at_its_event_time():
+    """The dashboard's stage times read verified_at, printed_at and delivered_at in place
+    of the events: each must be set once, at the time of the one event ending its stage."""
+    seed()
+    ends = {Status.VERIFIED: "verified_at", Status.PRINTED: "printed_at",
+            Status.DELIVERED: "delivered_at"}
+    events = RequestEvent.objects.filter(to_status__in=list(ends)).exclude(
+        from_status=F("to_status")).select_related("request")
+    checked = 0
+    for event in events:
+        assert getattr(event.request, ends[event.to_status]) == event.at
+        checked += 1
+    stamped = sum(ServiceRequest.objects.filter(**{f"{field}__isnull": False}).count()
+                  for field in ends.values())
+    assert checked == stamped > 0
 
 
 def test_bulk_offices_have_the_locations_and_balances_of_create_office():

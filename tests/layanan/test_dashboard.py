@@ -16,6 +16,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -26,7 +27,7 @@ from blanko.selectors import balance_as_of, outstanding_loans, stock_on_hand
 from layanan import forecast, rollup
 from layanan import services as layanan_services
 from layanan.charts import flow_chart, stock_chart
-from layanan.dashboard import duration_text, office_dashboard
+from layanan.dashboard import duration_text, last_store_movement_on, office_dashboard
 from layanan.models import KeyDate, ServiceRequest
 from layanan.rules import required_documents
 from tests.factories import OfficeFactory, make_user
@@ -372,7 +373,7 @@ def test_a_province_viewer_sees_every_office_of_the_province_and_nothing_else(
     client.force_login(viewer)
     response = client.get(reverse("layanan:rollup"))
     assert response.status_code == 200
-    assert {row.office.code for row in response.context["rows"]} == {"2171", "2172"}
+    assert {row.office.code for row, _link in response.context["rows"]} == {"2171", "2172"}
     assert reverse("layanan:dashboard", args=["2171"]) in response.content.decode()
     assert client.get(reverse("layanan:dashboard", args=[office.code])).status_code == 200
     assert client.get(reverse("layanan:dashboard", args=[outside.code])).status_code == 404
@@ -487,3 +488,26 @@ def test_an_office_administrator_adds_its_own_key_dates_but_not_national_ones(
     assert national.name == "Pilkada serentak"
     assert "Pilkada serentak" in client.get(
         reverse("admin:layanan_keydate_changelist")).content.decode()
+
+
+def test_queue_counts_answer_the_pemula_question_for_each_horizon_asked(office, scenario):
+    counts = forecast.queue_counts(
+        office_ids=[office.pk], as_of=AS_OF, today=LATER,
+        horizons=[D(2024, 4, 30), D(2024, 5, 1), D(2024, 8, 15)],
+    )[office.pk]
+    assert counts.waiting == 5
+    assert counts.pemula_until(D(2024, 4, 30)) == 0
+    assert counts.pemula_until(D(2024, 5, 1)) == 1  # R7 turns 17 that day
+    assert counts.pemula_until(D(2024, 8, 15)) == 2  # and R8
+    assert counts.pemula_until(AS_OF) == 0
+    with pytest.raises(ValueError):
+        counts.pemula_until(D(2024, 6, 1))  # not counted: refused, never guessed
+
+
+def test_the_last_store_movement_is_the_newest_in_either_direction(office, scenario):
+    store = ledger.office_location(office, "stock")
+    moves = Movement.objects.filter(Q(to_location=store) | Q(from_location=store))
+    days = sorted(set(moves.values_list("occurred_on", flat=True)))
+    for day in [days[0] - datetime.timedelta(days=1), *days, LATER]:
+        expected = max((d for d in days if d <= day), default=None)
+        assert last_store_movement_on(office=office, as_of=day) == expected

@@ -1,0 +1,48 @@
+"""Migration operations that are safe on a large, busy table."""
+
+from __future__ import annotations
+
+from django.db.migrations.operations import AddIndex
+
+
+class AddIndexSafely(AddIndex):
+    """AddIndex, built with CREATE INDEX CONCURRENTLY on PostgreSQL.
+
+    A plain CREATE INDEX holds a write lock on the table for the whole build
+    (tens of seconds on a million requests): counters could not register or
+    print meanwhile. CONCURRENTLY cannot run in a transaction, so a migration
+    using this operation sets `atomic = False`. A build interrupted halfway
+    leaves an INVALID index behind; the next run drops it and builds it again.
+    Other databases get the plain AddIndex.
+    """
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(connection.alias, model):
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "WHERE c.relname = %s", [self.index.name])
+            found = cursor.fetchone()
+        if found and found[0]:
+            return None
+        if found:
+            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{self.index.name}"')
+        schema_editor.add_index(model, self.index, concurrently=True)
+        return None
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        model = from_state.apps.get_model(app_label, self.model_name)
+        if self.allow_migrate_model(connection.alias, model):
+            schema_editor.remove_index(model, self.index, concurrently=True)
+        return None
+
+    def describe(self):
+        return f"{super().describe()} (concurrently on PostgreSQL)"
