@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blanko import selectors, services
@@ -124,3 +126,34 @@ def test_a_note_longer_than_500_characters_is_refused(stocked, operator):
     with refused(match="terlalu panjang"):
         services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED,
                              note="x" * 501)
+
+
+def _statements(captured) -> list[str]:
+    """The data statements of a capture, without savepoints: "UPDATE blanko_balance"..."""
+    found = []
+    for query in captured.captured_queries:
+        words = query["sql"].replace('"', "").split()
+        if words[0] in {"SELECT", "UPDATE", "INSERT"}:
+            found.append(" ".join(words[:3] if words[0] == "INSERT" else words[:2]))
+    return found
+
+
+def test_a_draw_dated_today_writes_its_movement_with_one_update_and_one_insert(
+        stocked, operator):
+    services.issue_blank(office=stocked, by=operator)  # permissions and locations, cached
+    with CaptureQueriesContext(connection) as captured:
+        movement = services.issue_blank(office=stocked, by=operator, reference="REG-1")
+    assert _statements(captured) == ["UPDATE blanko_balance", "INSERT INTO blanko_movement"]
+    stored = Movement.objects.get(pk=movement.pk)
+    fields = [field.attname for field in Movement._meta.concrete_fields]
+    assert {f: getattr(movement, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert (stored.from_balance_after, stored.reference) == (98, "REG-1")
+    assert not movement._state.adding
+
+
+def test_a_back_dated_draw_checks_the_closed_months_under_the_lock(stocked, operator):
+    services.issue_blank(office=stocked, by=operator)
+    with CaptureQueriesContext(connection) as captured:
+        services.issue_blank(office=stocked, by=operator, occurred_on=previous_month_day())
+    assert _statements(captured) == ["UPDATE blanko_balance", "SELECT 1",
+                                     "INSERT INTO blanko_movement"]
