@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.migrations.operations import AddIndex
+from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
 class AddIndexSafely(AddIndex):
@@ -42,6 +42,30 @@ class AddIndexSafely(AddIndex):
         model = from_state.apps.get_model(app_label, self.model_name)
         if self.allow_migrate_model(connection.alias, model):
             schema_editor.remove_index(model, self.index, concurrently=True)
+        return None
+
+    def describe(self):
+        return f"{super().describe()} (concurrently on PostgreSQL)"
+
+
+class RemoveIndexSafely(RemoveIndex):
+    """RemoveIndex, dropped with DROP INDEX CONCURRENTLY on PostgreSQL (a plain DROP
+    INDEX waits for, then blocks, every query on the table). Needs `atomic = False`."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{self.name}"')
+        return None
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
+        schema_editor.add_index(model, index, concurrently=True)
         return None
 
     def describe(self):

@@ -8,6 +8,7 @@ ledger; everything else is an aggregate or a query bounded by the window.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, Subquery, Sum
@@ -43,33 +44,49 @@ class Day:
 
 def daily_series(*, office: Office, as_of: datetime.date, stock: int,
                  days: int = CHART_DAYS) -> list[Day]:
-    """The store's count, receipts and use for each day up to `as_of`, in one query.
+    """The store's count, receipts and use for each day up to `as_of`, in three queries.
 
     The counts are walked back from `stock` (the count at the end of `as_of`)
     with each day's net movement, so no movement before the window is read.
+    What went out and what came in are read apart, each from its (location, day,
+    reason, quantity) index alone; use is then less the reversals of it.
     """
     store = office_location(office, Kind.STOCK)
     start = as_of - datetime.timedelta(days=days - 1)
-    into, out_of = Q(to_location=store), Q(from_location=store)
-    rows = (
-        Movement.objects.filter(into | out_of, occurred_on__range=(start, as_of))
-        .values("occurred_on")
-        .annotate(
-            net=Coalesce(Sum("quantity", filter=into), 0) - Coalesce(Sum("quantity",
-                                                                        filter=out_of), 0),
-            received=Coalesce(Sum("quantity", filter=into & Q(reason__in=RECEIPT_REASONS)), 0),
-            used=Coalesce(Sum("quantity", filter=forecast.use_filter(as_of) & out_of), 0),
-        )
+    window = {"occurred_on__range": (start, as_of)}
+    out = (
+        Movement.objects.filter(from_location=store, **window).values("occurred_on")
+        .annotate(total=Sum("quantity"),
+                  used=Coalesce(Sum("quantity", filter=Q(reason__in=forecast.USE_REASONS)), 0))
         .order_by()
     )
-    by_day = {row["occurred_on"]: row for row in rows}
+    came_in = (
+        Movement.objects.filter(to_location=store, **window).values("occurred_on")
+        .annotate(total=Sum("quantity"),
+                  received=Coalesce(Sum("quantity", filter=Q(reason__in=RECEIPT_REASONS)), 0))
+        .order_by()
+    )
+    put_back = (
+        forecast.reversed_uses(as_of=as_of, start=start, end=as_of, from_location=store)
+        .values("reverses__occurred_on").annotate(total=Sum("reverses__quantity"))
+        .values_list("reverses__occurred_on", "total")
+    )
+    by_day: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0, 0])  # net, in, used
+    for row in out:
+        by_day[row["occurred_on"]][0] -= row["total"]
+        by_day[row["occurred_on"]][2] += row["used"]
+    for row in came_in:
+        by_day[row["occurred_on"]][0] += row["total"]
+        by_day[row["occurred_on"]][1] += row["received"]
+    for day, total in put_back:
+        by_day[day][2] -= total
     series: list[Day] = []
     level = stock
     for offset in range(days):
         day = as_of - datetime.timedelta(days=offset)
-        row = by_day.get(day, {"net": 0, "received": 0, "used": 0})
-        series.append(Day(day, level, row["received"], row["used"]))
-        level -= row["net"]
+        net, received, used = by_day.get(day, (0, 0, 0))
+        series.append(Day(day, level, received, used))
+        level -= net
     series.reverse()
     return series
 
@@ -104,7 +121,7 @@ def backlog(*, office: Office, as_of: datetime.date, today: datetime.date) -> Ba
     rows = (
         forecast.open_requests_as_of(as_of=as_of, today=today)
         .filter(office=office, state__in=BACKLOG_STATUSES)
-        .values("state", "priority_tier").annotate(n=Count("pk")).order_by()
+        .values("state", "priority_tier").annotate(n=Count("*")).order_by()
     )
     return Backlog({(row["state"], row["priority_tier"]): row["n"] for row in rows})
 
@@ -135,25 +152,19 @@ def stage_times(*, office: Office, as_of: datetime.date) -> list[Stage]:
 
     Read from the requests' own timestamps: each is set by the one transition
     that ends its stage (a spoiled print leaves a request verified), so it
-    equals the time of that event. One aggregate query over the office's
-    indexes of those timestamps, bounded by the window, not by the history;
-    the medians are computed by the database.
+    equals the time of that event. One aggregate query per stage, answered from
+    the office's index of (stage end, stage start) and bounded by the window,
+    not by the history; the database computes the median.
     """
     start = forecast.end_of_day(as_of - datetime.timedelta(days=STAGE_WINDOW_DAYS))
     end = forecast.end_of_day(as_of)
-    ended_in_window = Q()
-    figures = {}
-    for code, _label, began, ended in STAGES:
-        in_window = Q(**{f"{ended}__gte": start, f"{ended}__lt": end,
-                         f"{began}__isnull": False})
-        ended_in_window |= in_window
-        figures[f"{code}_done"] = Count("pk", filter=in_window)
-        figures[f"{code}_median"] = Median(SecondsBetween(ended, began), filter=in_window)
-    row = ServiceRequest.objects.filter(ended_in_window, office=office).aggregate(**figures)
-    stages = [
-        Stage(code, str(label), row[f"{code}_done"], row[f"{code}_median"])
-        for code, label, _began, _ended in STAGES
-    ]
+    stages = []
+    for code, label, began, ended in STAGES:
+        row = ServiceRequest.objects.filter(
+            office=office, **{f"{ended}__gte": start, f"{ended}__lt": end,
+                              f"{began}__isnull": False},
+        ).aggregate(done=Count("*"), median=Median(SecondsBetween(ended, began)))
+        stages.append(Stage(code, str(label), row["done"], row["median"]))
     timed = [stage for stage in stages if stage.median_seconds is not None]
     if timed:
         slowest = max(timed, key=lambda stage: stage.median_seconds)

@@ -20,7 +20,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     F,
     OuterRef,
     Q,
@@ -160,24 +159,25 @@ def use_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
     return as_of - datetime.timedelta(days=USE_WINDOW_DAYS - 1), as_of
 
 
-def not_reversed_by(as_of: datetime.date) -> Exists:
-    """Movements that no reversal dated on or before `as_of` corrects."""
-    return ~Exists(Movement.objects.filter(reverses=OuterRef("pk"), occurred_on__lte=as_of))
+def reversed_uses(*, as_of: datetime.date, start: datetime.date, end: datetime.date,
+                  **original) -> QuerySet[Movement]:
+    """Reversals dated on or before `as_of` of issues and spoils dated `start`..`end`
+    (and matching `original`, lookups on the reversed movement).
 
-
-def use_filter(as_of: datetime.date) -> Q:
-    """Blanks used: issued or spoiled (out of a store), not reversed by `as_of`."""
-    return Q(reason__in=USE_REASONS) & not_reversed_by(as_of)
+    A reversal gives back its movement's whole quantity, once. Reversals are rare,
+    so use is counted as gross use less these, a handful of rows, instead of a
+    NOT EXISTS probe per draw (tens of thousands at national scale).
+    """
+    return Movement.objects.filter(
+        reverses__isnull=False, occurred_on__lte=as_of,
+        reverses__reason__in=USE_REASONS, reverses__occurred_on__range=(start, end),
+        **{f"reverses__{lookup}": value for lookup, value in original.items()},
+    )
 
 
 def used_by_office(*, office_ids: list[int], as_of: datetime.date) -> dict[int, int]:
-    """Blanks used in the 28 days ending on `as_of`, per office, in two queries.
-
-    What the stores gave out for issue and spoil, less what reversals dated by
-    `as_of` put back (a reversal returns its movement's whole quantity, once).
-    Reversals are rare, so subtracting them reads a handful of rows, where a
-    NOT EXISTS per draw probed the reversal index tens of thousands of times.
-    """
+    """Blanks used in the 28 days ending on `as_of`, per office, in two queries:
+    what the stores gave out for issue and spoil, less the reversals of it."""
     start, end = use_window(as_of)
     stores = {"from_location__kind": Kind.STOCK, "from_location__office_id__in": office_ids}
     used = dict(
@@ -188,11 +188,7 @@ def used_by_office(*, office_ids: list[int], as_of: datetime.date) -> dict[int, 
         .values_list("from_location__office_id", "total")
     )
     put_back = (
-        Movement.objects.filter(
-            reverses__isnull=False, occurred_on__lte=as_of,
-            reverses__reason__in=USE_REASONS, reverses__occurred_on__range=(start, end),
-            **{f"reverses__{key}": value for key, value in stores.items()},
-        )
+        reversed_uses(as_of=as_of, start=start, end=end, **stores)
         .values("reverses__from_location__office_id")
         .annotate(total=Sum("reverses__quantity"))
         .values_list("reverses__from_location__office_id", "total")

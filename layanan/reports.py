@@ -1,11 +1,12 @@
-"""The monthly report of blank use (laporan bulanan), computed from the ledger alone.
+"""The monthly report of blank use (laporan bulanan), computed from the ledger.
 
 Every line is a sum of movements in or out of the office's STOCK (or SPOILED)
 location dated in the month, so opening + in - out = closing always holds and
-the closing balance is what verify_ledger rebuilds. It lives in layanan because
-"issued by request kind" follows the CardPrint that links a request to its
-ISSUE movement; an ISSUE with no CardPrint (a daily recap posting) is counted
-under "rekap harian / tanpa permohonan".
+the closing balance is what verify_ledger rebuilds. The opening counts walk back
+from the balance rows, which verify_ledger proves equal to the movements' sum.
+It lives in layanan because "issued by request kind" follows the CardPrint that
+links a request to its ISSUE movement; an ISSUE with no CardPrint (a daily recap
+posting) is counted under "rekap harian / tanpa permohonan".
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from blanko.models import Destruction, Location, MonthClose, Movement, Office
+from blanko.selectors import office_balances
 from blanko.services import office_location
 from layanan.models import ServiceRequest
 
@@ -180,13 +182,18 @@ def _classify(row: dict, totals: dict[str, int]) -> None:
 
 
 def monthly_report(*, office: Office, month: datetime.date) -> MonthlyReport:
-    """The report of one month (any day of it), in five queries whatever the ledger size."""
+    """The report of one month (any day of it), in six queries whatever the ledger size."""
     first = month.replace(day=1)
     last = month_end(first)
     stock, spoiled = office_location(office, Kind.STOCK), office_location(office, Kind.SPOILED)
     touches = (Q(from_location=stock) | Q(to_location=stock) | Q(from_location=spoiled)
                | Q(to_location=spoiled))
-    before = Movement.objects.filter(touches, occurred_on__lt=first).aggregate(
+    # The opening counts are today's balances less everything dated since the first
+    # of the month: the movements since then, not the office's whole history. Exact,
+    # because a posting moves its balance and writes its movement in one transaction
+    # (what verify_ledger checks).
+    now = office_balances(office=office)
+    since = Movement.objects.filter(touches, occurred_on__gte=first).aggregate(
         stock_in=Coalesce(Sum("quantity", filter=Q(to_location=stock)), 0),
         stock_out=Coalesce(Sum("quantity", filter=Q(from_location=stock)), 0),
         spoiled_in=Coalesce(Sum("quantity", filter=Q(to_location=spoiled)), 0),
@@ -211,12 +218,12 @@ def monthly_report(*, office: Office, month: datetime.date) -> MonthlyReport:
         _classify(row, totals)
     return MonthlyReport(
         office=office, month=first,
-        opening=before["stock_in"] - before["stock_out"],
+        opening=now.get(Kind.STOCK, 0) - since["stock_in"] + since["stock_out"],
         groups_in=[Group(code, str(title), _lines(codes, totals))
                    for code, title, codes in GROUPS_IN],
         groups_out=[Group(code, str(title), _lines(codes, totals))
                     for code, title, codes in GROUPS_OUT],
-        spoiled_opening=before["spoiled_in"] - before["spoiled_out"],
+        spoiled_opening=now.get(Kind.SPOILED, 0) - since["spoiled_in"] + since["spoiled_out"],
         spoiled_in=_lines(SPOILED_LINES_IN, totals),
         spoiled_out=_lines(SPOILED_LINES_OUT, totals),
         closed=MonthClose.objects.filter(office=office, month=first)

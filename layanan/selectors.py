@@ -36,7 +36,7 @@ def waiting_by_tier(*, office: Office, today: datetime.date) -> dict[int, int]:
     rows = (
         ServiceRequest.objects.filter(printable_q(today), office=office)
         .values_list("priority_tier")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     return dict(rows)
 
@@ -124,7 +124,7 @@ def public_stock(*, today: datetime.date | None = None) -> QuerySet[Office]:
     balances = Balance.objects.filter(location__office=OuterRef("pk"))
     queue = (
         ServiceRequest.objects.filter(printable_q(today), office=OuterRef("pk"))
-        .order_by().values("office").annotate(n=Count("id")).values("n")
+        .order_by().values("office").annotate(n=Count("*")).values("n")
     )
     return Office.objects.annotate(
         stock=Coalesce(Subquery(balances.filter(location__kind=Location.Kind.STOCK)

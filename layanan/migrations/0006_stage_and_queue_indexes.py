@@ -20,17 +20,20 @@ class Migration(migrations.Migration):
         AddIndexSafely(
             model_name="servicerequest",
             index=models.Index(condition=models.Q(("verified_at__isnull", False)),
-                               fields=["office", "verified_at"], name="request_verified_at"),
+                               fields=["office", "verified_at", "submitted_at"],
+                               name="request_verified_at"),
         ),
         AddIndexSafely(
             model_name="servicerequest",
             index=models.Index(condition=models.Q(("printed_at__isnull", False)),
-                               fields=["office", "printed_at"], name="request_printed_at"),
+                               fields=["office", "printed_at", "verified_at"],
+                               name="request_printed_at"),
         ),
         AddIndexSafely(
             model_name="servicerequest",
             index=models.Index(condition=models.Q(("delivered_at__isnull", False)),
-                               fields=["office", "delivered_at"], name="request_delivered_at"),
+                               fields=["office", "delivered_at", "printed_at"],
+                               name="request_delivered_at"),
         ),
         AddIndexSafely(
             model_name="servicerequest",

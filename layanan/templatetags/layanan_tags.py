@@ -49,11 +49,12 @@ def grouped(value) -> str:
 
 @register.filter
 def one_decimal(value) -> str:
-    """Rounded half up to one decimal, like floatformat:1 (no grouping): 7,5 (id)."""
+    """Rounded half up to one decimal, like floatformat:1: 1.234,5 (id), 1,234.5 (en)."""
     if value is None or value == "":
         return ""
     rounded = Decimal(str(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{rounded:.1f}".replace(".", _separators()[1])
+    thousands, point = _separators()
+    return f"{rounded:,.1f}".translate({ord(","): thousands, ord("."): point})
 
 
 @register.filter
