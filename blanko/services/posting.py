@@ -116,14 +116,18 @@ def _apply(location: Location, delta: int) -> int:
         )
         row = cursor.fetchone()
     if row is None:
-        available = Balance.objects.filter(location=location).values_list("quantity", flat=True)
-        have = next(iter(available), 0)
-        raise InsufficientStock(
-            f"Stok di {location.name} tidak mencukupi: tersedia {number(have)}, "
-            f"dibutuhkan {number(-delta)}.",
-            available=have,
-        )
+        raise _insufficient(location, delta)
     return row[0]
+
+
+def _insufficient(location: Location, delta: int) -> InsufficientStock:
+    available = Balance.objects.filter(location=location).values_list("quantity", flat=True)
+    have = next(iter(available), 0)
+    return InsufficientStock(
+        f"Stok di {location.name} tidak mencukupi: tersedia {number(have)}, "
+        f"dibutuhkan {number(-delta)}.",
+        available=have,
+    )
 
 
 class PreparedInsert:
@@ -148,7 +152,43 @@ class PreparedInsert:
         [(self.sql, params)] = compiler.as_sql()
         self.params = list(params)
         self.slots = {field.attname: index for index, field in enumerate(fields)}
+        self.columns = [field.column for field in fields]
         self.movement = movement
+
+    def execute_with_balance(self, *, location: Location, delta: int,
+                             after: str) -> Movement | None:
+        """PostgreSQL: moves the one balance and inserts the movement in one statement.
+
+        The UPDATE ... RETURNING feeds the INSERT through a CTE, so the row lock is
+        held for the rest of that statement and the COMMIT only: one round trip
+        less under the lock than UPDATE, then INSERT. `after` names the field that
+        takes the new count. None when the stock does not suffice (nothing written).
+        """
+        quote = connection.ops.quote_name
+        slot = self.slots[after]
+        select = ", ".join("moved.quantity" if index == slot else "%s"
+                           for index in range(len(self.columns)))
+        params = [value for index, value in enumerate(self.params) if index != slot]
+        statement = (
+            f"WITH moved AS (UPDATE {quote(Balance._meta.db_table)} "  # noqa: S608
+            "SET quantity = quantity + %s, updated_at = %s "
+            "WHERE location_id = %s AND quantity + %s >= 0 RETURNING quantity) "
+            f"INSERT INTO {quote(Movement._meta.db_table)} "
+            f"({', '.join(quote(column) for column in self.columns)}) "
+            f"SELECT {select} FROM moved "
+            f"RETURNING {quote(Movement._meta.pk.column)}, {quote(self.columns[slot])}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, [delta, timezone.now(), location.pk, delta, *params])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        movement = self.movement
+        movement.pk = row[0]
+        setattr(movement, after, row[1])
+        movement._state.adding = False
+        movement._state.db = DEFAULT_DB_ALIAS
+        return movement
 
     def execute(self, **late_values: int | None) -> Movement:
         movement = self.movement
@@ -207,21 +247,36 @@ def post_movement(
     ))
     try:
         with transaction.atomic():
-            after: dict[int, int] = {}
-            for location in sorted((from_location, to_location), key=lambda loc: loc.pk):
-                if location.has_balance:
+            balanced = sorted((loc for loc in (from_location, to_location) if loc.has_balance),
+                              key=lambda loc: loc.pk)
+            movement = None
+            if len(balanced) == 1 and connection.vendor == "postgresql":
+                # A draw (store to ISSUED), a receipt, ...: one statement.
+                location = balanced[0]
+                delta = -quantity if location is from_location else quantity
+                movement = insert.execute_with_balance(
+                    location=location, delta=delta,
+                    after="from_balance_after" if location is from_location
+                    else "to_balance_after")
+                if movement is None:
+                    raise _insufficient(location, delta)
+            else:
+                after: dict[int, int] = {}
+                for location in balanced:
                     delta = -quantity if location is from_location else quantity
                     after[location.pk] = _apply(location, delta)
-            # Re-checked under the balance locks: close_month takes the same locks,
-            # so a month cannot be closed between this check and the insert.
+            # Re-checked under the balance locks, before the commit: close_month takes
+            # the same locks, so a month cannot be closed between this check and the
+            # insert (a refusal rolls the insert back).
             if month_start(day) < month_start(today()):
                 validate_business_date(day, offices=offices)
             # else: close_month refuses a month that has not ended, and any close that
             # committed before these locks were ours validated against a "today" no
             # later than this one, so the current month cannot be closed yet. Skipping
             # the query keeps the lock short for the everyday case, a draw dated today.
-            movement = insert.execute(from_balance_after=after.get(from_location.pk),
-                                      to_balance_after=after.get(to_location.pk))
+            if movement is None:
+                movement = insert.execute(from_balance_after=after.get(from_location.pk),
+                                          to_balance_after=after.get(to_location.pk))
     except (IntegrityError, ValidationError):
         # A concurrent request with the same key may have won the race. It held the
         # balance locks we waited for, so it has committed by now, and it may have
