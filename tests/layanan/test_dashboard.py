@@ -373,7 +373,7 @@ def test_a_province_viewer_sees_every_office_of_the_province_and_nothing_else(
     client.force_login(viewer)
     response = client.get(reverse("layanan:rollup"))
     assert response.status_code == 200
-    assert {row.office.code for row, _link in response.context["rows"]} == {"2171", "2172"}
+    assert {line.row.office.code for line in response.context["rows"]} == {"2171", "2172"}
     assert reverse("layanan:dashboard", args=["2171"]) in response.content.decode()
     assert client.get(reverse("layanan:dashboard", args=[office.code])).status_code == 200
     assert client.get(reverse("layanan:dashboard", args=[outside.code])).status_code == 404
