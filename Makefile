@@ -60,7 +60,7 @@ messages: venv
 BENCH_SIZES ?= 10000,1000000
 benchmark: export DJANGO_DEBUG ?= 1
 benchmark: venv
-	$(BIN)/python manage.py benchmark --sizes $(BENCH_SIZES) $(BENCH_ARGS)
+	@$(BIN)/python manage.py benchmark --sizes $(BENCH_SIZES) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

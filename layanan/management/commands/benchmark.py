@@ -66,7 +66,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         report = {
             "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "command": " ".join(["manage.py", *sys.argv[2:]]) if len(sys.argv) > 1 else "",
+            "command": " ".join(["manage.py", *sys.argv[1:]]),
             "machine": machine.machine_info(),
         }
         sizes = _ints(options["sizes"])
