@@ -203,6 +203,24 @@ def test_a_count_without_a_difference_writes_no_movement(stocked, supervisor):
     assert StockCount.objects.count() == 1
 
 
+def test_a_back_dated_count_is_compared_with_the_stock_at_the_end_of_its_day(
+    office, receive, supervisor, operator
+):
+    counted_on = today() - datetime.timedelta(days=2)
+    receive(office, 100, occurred_on=counted_on)
+    for _ in range(5):  # printed after the count was taken
+        services.issue_blank(office=office, by=operator)
+    count = services.record_stock_count(office=office, counted_quantity=97, by=supervisor,
+                                        reason="3 blanko hilang", counted_on=counted_on)
+    assert (count.system_quantity, count.difference) == (100, -3)
+    assert (count.movement.occurred_on, count.movement.quantity) == (counted_on, 3)
+    assert selectors.balance_as_of(office=office, day=counted_on) == 97
+    assert selectors.stock_on_hand(office=office) == 92
+    exact = services.record_stock_count(office=office, counted_quantity=97, by=supervisor,
+                                        counted_on=counted_on)
+    assert exact.movement is None  # the same shelf, counted again: no difference
+
+
 @pytest.mark.parametrize("counted", [-1, True, 1.5, "100"])
 def test_a_count_must_be_a_whole_number_of_zero_or_more(stocked, supervisor, counted):
     with refused(match="Jumlah fisik"):
