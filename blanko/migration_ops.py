@@ -5,6 +5,21 @@ from __future__ import annotations
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
+def add_index_concurrently(schema_editor, model, index) -> None:
+    """CREATE INDEX CONCURRENTLY, unless a valid index of that name exists; an invalid
+    one (left by an interrupted build) is dropped and built again."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s", [index.name])
+        found = cursor.fetchone()
+    if found and found[0]:
+        return
+    if found:
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{index.name}"')
+    schema_editor.add_index(model, index, concurrently=True)
+
+
 class AddIndexSafely(AddIndex):
     """AddIndex, built with CREATE INDEX CONCURRENTLY on PostgreSQL.
 
@@ -23,16 +38,7 @@ class AddIndexSafely(AddIndex):
         model = to_state.apps.get_model(app_label, self.model_name)
         if not self.allow_migrate_model(connection.alias, model):
             return None
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                "WHERE c.relname = %s", [self.index.name])
-            found = cursor.fetchone()
-        if found and found[0]:
-            return None
-        if found:
-            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{self.index.name}"')
-        schema_editor.add_index(model, self.index, concurrently=True)
+        add_index_concurrently(schema_editor, model, self.index)
         return None
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
@@ -65,7 +71,7 @@ class RemoveIndexSafely(RemoveIndex):
             return super().database_backwards(app_label, schema_editor, from_state, to_state)
         model = to_state.apps.get_model(app_label, self.model_name)
         index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
-        schema_editor.add_index(model, index, concurrently=True)
+        add_index_concurrently(schema_editor, model, index)
         return None
 
     def describe(self):

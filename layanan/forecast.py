@@ -339,34 +339,38 @@ class QueueCounts:
 
 def queue_counts(*, office_ids: list[int], as_of: datetime.date, today: datetime.date,
                  horizons: Iterable[datetime.date] = ()) -> dict[int, QueueCounts]:
-    """Submitted and verified requests on `as_of`, per office, in one query.
+    """Submitted and verified requests on `as_of`, per office, in two queries.
 
     `printable_from` is the 17th birthday of a pemula who registered early
     (see layanan.rules.printable_from), so it is where the birth dates come in.
     Only two things about it change an answer: whether it is after `as_of`, and
     before which of the `horizons` (the key dates that will be asked about) it
-    falls. The query groups on that instead of the date itself, so an office has
-    a few groups rather than one per birthday, and the count reads the index of
-    open requests alone.
+    falls. So one query counts the verified requests printable on `as_of`, per
+    office, and the other the pemula still too young then, grouped by the first
+    horizon they reach: a few groups per office instead of one per birthday, each
+    query read from a partial index alone.
     """
     later = sorted({day for day in horizons if day > as_of})
-    bucket = Case(
-        When(Q(printable_from__isnull=True) | Q(printable_from__lte=as_of), then=Value(None)),
-        *(When(printable_from__lte=day, then=Value(day)) for day in later),
-        default=Value(datetime.date.max), output_field=DateField(),
-    )
-    rows = (
-        open_requests_as_of(as_of=as_of, today=today)
-        .filter(office_id__in=office_ids, state__in=OPEN_BEFORE_PRINT)
-        .values("office_id", "state", pemula=Q(kind=ServiceRequest.Kind.NEW), bucket=bucket)
-        .annotate(n=Count("*"))
+    reached = Case(*(When(printable_from__lte=day, then=Value(day)) for day in later),
+                   default=Value(datetime.date.max), output_field=DateField())
+    open_requests = open_requests_as_of(as_of=as_of, today=today).filter(
+        office_id__in=office_ids)
+    printable = (
+        open_requests.filter(Q(printable_from__isnull=True) | Q(printable_from__lte=as_of),
+                             state=Status.VERIFIED)
+        .values("office_id").annotate(n=Count("*")).values_list("office_id", "n")
         .order_by()
     )
+    too_young = (
+        open_requests.filter(kind=ServiceRequest.Kind.NEW, printable_from__gt=as_of,
+                             state__in=OPEN_BEFORE_PRINT)
+        .values("office_id", "state", reached=reached).annotate(n=Count("*")).order_by()
+    )
     counts = {pk: QueueCounts(as_of=as_of, horizons=frozenset(later)) for pk in office_ids}
-    for row in rows:
-        counts[row["office_id"]].groups.append(
-            (row["state"], row["pemula"], row["bucket"], row["n"])
-        )
+    for pk, n in printable:
+        counts[pk].groups.append((Status.VERIFIED, False, None, n))
+    for row in too_young:
+        counts[row["office_id"]].groups.append((row["state"], True, row["reached"], row["n"]))
     return counts
 
 

@@ -110,10 +110,12 @@ class ServiceRequest(models.Model):
               for began, ended in (("submitted_at", "verified_at"),
                                    ("verified_at", "printed_at"),
                                    ("printed_at", "delivered_at"))),
-            # The forecast's queue counts of every office, read from the index alone.
-            models.Index(fields=["office", "status", "kind", "printable_from"],
-                         name="request_open_by_kind",
-                         condition=Q(status__in=["submitted", "verified"])),
+            # Pemula registered before their 17th birthday, for the forecast's
+            # "turning 17 by the key date", read from the index alone.
+            models.Index(fields=["office", "printable_from", "status"],
+                         name="request_pemula_waiting",
+                         condition=Q(kind="new", status__in=["submitted", "verified"],
+                                     printable_from__isnull=False)),
         ]
         permissions = [
             ("register_request", _("Dapat mendaftarkan permohonan di loket")),

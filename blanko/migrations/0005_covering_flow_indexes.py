@@ -1,4 +1,4 @@
-"""Wider (location, day) indexes on movements, for index-only daily flows (issue 6).
+"""Wider movement indexes, for daily flows and use read from the index alone (issue 6).
 
 The new indexes are built first and the old ones dropped after, both
 concurrently on PostgreSQL, so postings go on throughout and no query is left
@@ -28,6 +28,12 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["to_location", "occurred_on", "reason", "quantity"],
                                name="movement_to_day"),
         ),
+        AddIndexSafely(
+            model_name="movement",
+            index=models.Index(fields=["reason", "occurred_on", "from_location", "quantity"],
+                               name="movement_reason_day"),
+        ),
         RemoveIndexSafely(model_name="movement", name="movement_from_date"),
         RemoveIndexSafely(model_name="movement", name="movement_to_date"),
+        RemoveIndexSafely(model_name="movement", name="movement_reason_date"),
     ]

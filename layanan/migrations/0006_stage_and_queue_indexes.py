@@ -37,8 +37,10 @@ class Migration(migrations.Migration):
         ),
         AddIndexSafely(
             model_name="servicerequest",
-            index=models.Index(condition=models.Q(("status__in", ["submitted", "verified"])),
-                               fields=["office", "status", "kind", "printable_from"],
-                               name="request_open_by_kind"),
+            index=models.Index(condition=models.Q(("kind", "new"),
+                                                  ("printable_from__isnull", False),
+                                                  ("status__in", ["submitted", "verified"])),
+                               fields=["office", "printable_from", "status"],
+                               name="request_pemula_waiting"),
         ),
     ]

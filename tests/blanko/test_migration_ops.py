@@ -10,7 +10,7 @@ from blanko.migration_ops import AddIndexSafely
 
 MIGRATION = ("layanan", "0006_stage_and_queue_indexes")
 NAMES = ["request_verified_at", "request_printed_at", "request_delivered_at",
-         "request_open_by_kind"]
+         "request_pemula_waiting"]
 
 
 def index_state(name: str) -> bool | None:
@@ -58,3 +58,19 @@ def test_a_rerun_skips_valid_indexes_and_rebuilds_an_invalid_one():
     assert index_state("request_printed_at") is False
     _run_forwards()
     assert {name: index_state(name) for name in NAMES} == dict.fromkeys(NAMES, True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_movement_index_migration_can_be_undone_and_redone():
+    wider = ["movement_from_day", "movement_to_day", "movement_reason_day"]
+    narrower = ["movement_from_date", "movement_to_date", "movement_reason_date"]
+    executor = MigrationExecutor(connection)
+    executor.migrate([("blanko", "0004_case_insensitive_numbers")])
+    try:
+        assert [index_state(name) for name in narrower] == [True] * 3
+        assert [index_state(name) for name in wider] == [None] * 3
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    assert [index_state(name) for name in wider] == [True] * 3
+    assert [index_state(name) for name in narrower] == [None] * 3
