@@ -3,7 +3,8 @@
 `post_movement` validates, takes the balance row locks in location-id order
 (so that two postings touching the same pair of locations cannot deadlock),
 moves the counts with a conditional UPDATE ... RETURNING, and inserts the
-movement, all in one transaction.
+movement, all in one transaction. On PostgreSQL a posting that moves a single
+balance (a draw, a receipt) does the UPDATE and the INSERT in one statement.
 """
 
 from __future__ import annotations
