@@ -2,7 +2,10 @@
 
 gunicorn serves the production settings (DEBUG off, 4 sync workers) on a free
 loopback port; the load client runs in its own process, bounded in time and in
-requests. The trivial view is the health check, /sehat/ (one SELECT 1).
+requests. The trivial view is the health check, /sehat/ (one SELECT 1). Two
+reference points show where the ratio's ceiling lies: the anonymous start page,
+and a signed-in request that is redirected once the session, user, profile and
+permissions are loaded.
 """
 
 from __future__ import annotations
@@ -66,11 +69,11 @@ def _wait_ready(base: str, process: subprocess.Popen, timeout: float = 60) -> No
 
 
 def _load(url: str, *, cookie: str, concurrency: int, duration: float,
-          max_requests: int) -> dict:
+          max_requests: int, ok_status: int = 200) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "layanan.benchmarking.loadclient", url, "--cookie", cookie,
          "--concurrency", str(concurrency), "--duration", str(duration),
-         "--max-requests", str(max_requests)],
+         "--max-requests", str(max_requests), "--ok-status", str(ok_status)],
         capture_output=True, text=True, check=True, cwd=BASE_DIR,
         timeout=duration + 120,
     )
@@ -119,6 +122,19 @@ def measure_http(*, duration: float, workers: int = 4, concurrency: int = 16,
         log("  http: print queue")
         queue = _load(f"{base}{queue_path}", cookie=cookie, concurrency=concurrency,
                       duration=duration, max_requests=max_requests)
+        # Where the ratio's ceiling lies: a page rendered with no session, and a signed-in
+        # request that only loads the session, user, profile and permissions (the start
+        # page redirects staff to their office).
+        references = {}
+        for key, path, with_cookie, ok_status in (
+            ("anonymous_start_page", "/", "", 200),
+            ("signed_in_redirect", "/", cookie, 302),
+        ):
+            log(f"  http: {key}")
+            measured = _load(f"{base}{path}", cookie=with_cookie, concurrency=concurrency,
+                             duration=duration, max_requests=max_requests,
+                             ok_status=ok_status)
+            references[key] = {"url": path, **measured, "ratio": _ratio(measured, trivial)}
     finally:
         server.terminate()
         try:
@@ -132,5 +148,10 @@ def measure_http(*, duration: float, workers: int = 4, concurrency: int = 16,
                   f"{duration}s or {max_requests} requests",
         "office": office.code, "trivial_view": {"url": "/sehat/", **trivial},
         "print_queue": {"url": queue_path, **queue},
-        "ratio": round(queue["rps"] / trivial["rps"], 3) if trivial["rps"] else None,
+        "ratio": _ratio(queue, trivial),
+        "references": references,
     }
+
+
+def _ratio(measured: dict, trivial: dict) -> float | None:
+    return round(measured["rps"] / trivial["rps"], 3) if trivial["rps"] else None

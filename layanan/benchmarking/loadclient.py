@@ -15,7 +15,8 @@ import time
 from urllib.parse import urlsplit
 
 
-def run(url: str, *, cookie: str, concurrency: int, duration: float, max_requests: int) -> dict:
+def run(url: str, *, cookie: str, concurrency: int, duration: float, max_requests: int,
+        ok_status: int = 200) -> dict:
     parts = urlsplit(url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     headers = {"Host": parts.hostname, "Connection": "close"}
@@ -59,7 +60,7 @@ def run(url: str, *, cookie: str, concurrency: int, duration: float, max_request
         thread.join()
     elapsed = time.perf_counter() - started
     ordered = sorted(latencies)
-    ok = statuses.get(200, 0)
+    ok = statuses.get(ok_status, 0)
     return {
         "requests": len(latencies), "ok": ok, "errors": errors[0],
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
@@ -77,9 +78,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--ok-status", type=int, default=200,
+                        help="The status that counts as served (302 for a redirect).")
     args = parser.parse_args()
     print(json.dumps(run(args.url, cookie=args.cookie, concurrency=args.concurrency,
-                         duration=args.duration, max_requests=args.max_requests)))
+                         duration=args.duration, max_requests=args.max_requests,
+                         ok_status=args.ok_status)))
 
 
 if __name__ == "__main__":

@@ -45,6 +45,11 @@ def test_tiny_benchmark_prints_json_with_every_figure():
         assert report["http"]["print_queue"]["ok"] > 0
         assert report["http"]["print_queue"]["statuses"] == {"200": report["http"][
             "print_queue"]["ok"]}
+        references = report["http"]["references"]
+        assert references["anonymous_start_page"]["statuses"] == {
+            "200": references["anonymous_start_page"]["ok"]}
+        assert references["signed_in_redirect"]["statuses"] == {
+            "302": references["signed_in_redirect"]["ok"]}
     else:
         assert "skipped" in report["draws"]
         assert "skipped" in report["http"]
