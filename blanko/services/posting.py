@@ -52,6 +52,16 @@ def validate_reference(reference: str, *, label: str = "Nomor referensi") -> str
     return reference
 
 
+# How far ahead of this server another server's clock may run. Within this margin of
+# a month's end, a posting dated in that month checks the closed months again.
+CLOCK_MARGIN = datetime.timedelta(minutes=10)
+
+
+def soon() -> datetime.date:
+    """The local date CLOCK_MARGIN from now."""
+    return timezone.localdate(timezone.now() + CLOCK_MARGIN)
+
+
 def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
@@ -152,6 +162,7 @@ class PreparedInsert:
         compiler.returning_fields = [meta.pk]
         [(self.sql, params)] = compiler.as_sql()
         self.params = list(params)
+        self.fields = fields
         self.slots = {field.attname: index for index, field in enumerate(fields)}
         self.columns = [field.column for field in fields]
         self.movement = movement
@@ -166,36 +177,44 @@ class PreparedInsert:
         takes the new count. None when the stock does not suffice (nothing written).
         """
         quote = connection.ops.quote_name
-        slot = self.slots[after]
-        select = ", ".join("moved.quantity" if index == slot else "%s"
-                           for index in range(len(self.columns)))
-        params = [value for index, value in enumerate(self.params) if index != slot]
+        # Computed in the statement, once the row lock is ours: the new count, and the
+        # time of recording (clock_timestamp(), so that recorded_at follows lock order).
+        late = {self.slots[after]: "moved.quantity",
+                self.slots["recorded_at"]: "clock_timestamp()"}
+        select = ", ".join(late.get(index, "%s") for index in range(len(self.columns)))
+        params = [value for index, value in enumerate(self.params) if index not in late]
         statement = (
             f"WITH moved AS (UPDATE {quote(Balance._meta.db_table)} "  # noqa: S608
-            "SET quantity = quantity + %s, updated_at = %s "
+            "SET quantity = quantity + %s, updated_at = clock_timestamp() "
             "WHERE location_id = %s AND quantity + %s >= 0 RETURNING quantity) "
             f"INSERT INTO {quote(Movement._meta.db_table)} "
             f"({', '.join(quote(column) for column in self.columns)}) "
             f"SELECT {select} FROM moved "
-            f"RETURNING {quote(Movement._meta.pk.column)}, {quote(self.columns[slot])}"
+            "RETURNING " + ", ".join(quote(column) for column in (
+                Movement._meta.pk.column, self.columns[self.slots[after]],
+                self.columns[self.slots["recorded_at"]]))
         )
         with connection.cursor() as cursor:
-            cursor.execute(statement, [delta, timezone.now(), location.pk, delta, *params])
+            cursor.execute(statement, [delta, location.pk, delta, *params])
             row = cursor.fetchone()
         if row is None:
             return None
         movement = self.movement
         movement.pk = row[0]
         setattr(movement, after, row[1])
+        movement.recorded_at = row[2]
         movement._state.adding = False
         movement._state.db = DEFAULT_DB_ALIAS
         return movement
 
     def execute(self, **late_values: int | None) -> Movement:
+        """Inserts the movement with the values known only under the locks: the counts
+        after it, and the time of recording (so that recorded_at follows lock order)."""
         movement = self.movement
-        for attname, value in late_values.items():
+        for attname, value in {**late_values, "recorded_at": timezone.now()}.items():
             setattr(movement, attname, value)
-            self.params[self.slots[attname]] = value
+            slot = self.slots[attname]
+            self.params[slot] = self.fields[slot].get_db_prep_save(value, connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self.params)
             movement.pk = cursor.fetchone()[0]
@@ -269,11 +288,12 @@ def post_movement(
             # Re-checked under the balance locks, before the commit: close_month takes
             # the same locks, so a month cannot be closed between this check and the
             # insert (a refusal rolls the insert back).
-            if month_start(day) < month_start(today()):
+            if month_start(day) != month_start(soon()):
                 validate_business_date(day, offices=offices)
             # else: close_month refuses a month that has not ended, and any close that
             # committed before these locks were ours validated against a "today" no
-            # later than this one, so the current month cannot be closed yet. Skipping
+            # later than this one (on another server too, as long as its clock is less
+            # than CLOCK_MARGIN ahead), so the month cannot be closed yet. Skipping
             # the query keeps the lock short for the everyday case, a draw dated today.
             if movement is None:
                 movement = insert.execute(from_balance_after=after.get(from_location.pk),

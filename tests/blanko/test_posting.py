@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blanko import selectors, services
-from blanko.models import MAX_QUANTITY, Location, Movement
+from blanko.models import MAX_QUANTITY, Location, MonthClose, Movement
 from blanko.services.posting import today
 from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
 
@@ -161,3 +162,25 @@ def test_a_back_dated_draw_checks_the_closed_months_under_the_lock(stocked, oper
     with CaptureQueriesContext(connection) as captured:
         services.issue_blank(office=stocked, by=operator, occurred_on=previous_month_day())
     assert _statements(captured) == [*POSTING[:1], "SELECT 1", *POSTING[1:]]
+
+
+def test_recorded_at_is_taken_under_the_lock_and_follows_the_posting_order(stocked, operator):
+    before = timezone.now()
+    first = services.issue_blank(office=stocked, by=operator)
+    second = services.issue_blank(office=stocked, by=operator)
+    assert before <= first.recorded_at <= second.recorded_at <= timezone.now()
+    stored = Movement.objects.filter(pk__in=[first.pk, second.pk]).order_by("pk")
+    assert [m.recorded_at for m in stored] == [first.recorded_at, second.recorded_at]
+
+
+def test_near_the_end_of_a_month_a_draw_checks_the_closed_months_again(
+        stocked, operator, supervisor, monkeypatch):
+    """Another server whose clock runs a few minutes ahead may already have closed the
+    month: within CLOCK_MARGIN of its end, the closed-month query is not skipped."""
+    late_evening = datetime.datetime(2026, 11, 30, 23, 55,
+                                     tzinfo=zoneinfo.ZoneInfo("Asia/Jakarta"))
+    monkeypatch.setattr(timezone, "now", lambda: late_evening)
+    MonthClose.objects.create(office=stocked, month=datetime.date(2026, 11, 1),
+                              closed_by=supervisor)
+    with refused(match="sudah ditutup"):
+        services.issue_blank(office=stocked, by=operator)
