@@ -16,11 +16,12 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, F, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Case, CharField, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from blanko.models import Balance, Destruction, Location, MonthClose, Movement, Office
+from blanko.models import Destruction, Location, MonthClose, Movement, Office
+from blanko.selectors import balances_as_of
 from blanko.services import office_location
 from layanan.models import ServiceRequest
 
@@ -180,27 +181,6 @@ def _classify(row: dict, totals: dict[str, int]) -> None:
         totals[SPOILED_OUT.get(reason, "spoiled.other_out")] += quantity
 
 
-def opening_counts(*, locations: list[Location], first: datetime.date) -> dict[int, int]:
-    """Each location's count at the start of `first`, in one statement.
-
-    Today's balance row less everything dated since `first`: the movements since
-    then, not the whole history. Exact, because a posting moves its balance and
-    writes its movement in one transaction (what verify_ledger checks); and one
-    statement sees one snapshot, so a posting committed meanwhile is either in both
-    the balance and the sum, or in neither.
-    """
-    since = Movement.objects.filter(occurred_on__gte=first).order_by()
-
-    def total(direction: str) -> Coalesce:
-        moved = (since.filter(**{direction: OuterRef("location")}).values(direction)
-                 .annotate(total=Sum("quantity")).values("total"))
-        return Coalesce(Subquery(moved), 0)
-
-    rows = Balance.objects.filter(location__in=locations).values_list(
-        "location_id", F("quantity") - total("to_location") + total("from_location"))
-    return dict(rows)
-
-
 def monthly_report(*, office: Office, month: datetime.date) -> MonthlyReport:
     """The report of one month (any day of it), in five queries whatever the ledger size."""
     first = month.replace(day=1)
@@ -208,7 +188,11 @@ def monthly_report(*, office: Office, month: datetime.date) -> MonthlyReport:
     stock, spoiled = office_location(office, Kind.STOCK), office_location(office, Kind.SPOILED)
     touches = (Q(from_location=stock) | Q(to_location=stock) | Q(from_location=spoiled)
                | Q(to_location=spoiled))
-    opening = opening_counts(locations=[stock, spoiled], first=first)
+    # The counts at the end of the day before: today's balance rows walked back over
+    # the movements since, not a sum over the office's whole history.
+    day_before = first - datetime.timedelta(days=1)
+    opening = dict(balances_as_of(locations=[stock, spoiled], day=day_before)
+                   .values_list("location_id", "count_as_of"))
 
     def side(field_name: str) -> Case:
         return Case(When(**{field_name: stock}, then=Value("stock")),

@@ -7,8 +7,6 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 
 from blanko.access import ensure_permission, has_permission
 from blanko.formatting import number
@@ -23,6 +21,7 @@ from blanko.models import (
     Office,
     StockCount,
 )
+from blanko.selectors import balances_as_of
 from blanko.services.offices import ditjen_source, office_location, province_source
 from blanko.services.posting import (
     lock_office_balances,
@@ -225,7 +224,8 @@ def record_stock_count(
         if day < today():
             # A count describes the shelf at the end of its own day: compare it with
             # the ledger's count then (read under the lock), not with today's.
-            system -= _net_into(stock, after=day)
+            system = balances_as_of(locations=[stock], day=day).values_list(
+                "count_as_of", flat=True).get()
         difference = counted_quantity - system
         if difference and not reason:
             raise ValidationError(
@@ -244,15 +244,6 @@ def record_stock_count(
             counted_quantity=counted_quantity, system_quantity=system, reason=reason,
             movement=movement, recorded_by=by,
         )
-
-
-def _net_into(location: Location, *, after: datetime.date) -> int:
-    """What the movements dated after `after` added to (or, negative, took from) a location."""
-    totals = Movement.objects.filter(
-        Q(to_location=location) | Q(from_location=location), occurred_on__gt=after
-    ).aggregate(into=Coalesce(Sum("quantity", filter=Q(to_location=location)), 0),
-                out_of=Coalesce(Sum("quantity", filter=Q(from_location=location)), 0))
-    return totals["into"] - totals["out_of"]
 
 
 REVERSIBLE = frozenset({

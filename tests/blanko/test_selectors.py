@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from blanko import selectors, services
-from blanko.models import Movement, Office
+from blanko.models import Location, Movement, Office
 from blanko.selectors import Outstanding
 from blanko.services.posting import today
 from tests.blanko.conftest import PARTNER_BINTAN, PARTNER_KARIMUN, previous_month_day
@@ -180,3 +180,21 @@ def test_ledger_drift_is_empty_for_a_ledger_written_by_the_services(
     services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
                             reference="470/1", by=supervisor)
     assert selectors.ledger_drift() == []
+
+
+def test_balances_as_of_walks_the_balance_rows_back_to_the_ledger_sum(
+    office, operator, supervisor
+):
+    services.receive_allocation(office=office, quantity=10, reference="B/1", by=supervisor,
+                                occurred_on=previous_month_day(1))
+    services.issue_blank(office=office, by=operator)  # today
+    services.spoil_blank(office=office, by=operator, cause=Movement.Cause.DAMAGED,
+                         occurred_on=previous_month_day(10))
+    locations = Location.objects.filter(office=office, kind__in=["stock", "spoiled"])
+    for day in [previous_month_day(d) for d in (1, 9, 10, 20)] + [today()]:
+        walked = dict(selectors.balances_as_of(locations=locations, day=day)
+                      .values_list("location__kind", "count_as_of"))
+        assert walked == {kind: selectors.balance_as_of(office=office, day=day, kind=kind)
+                          for kind in ("stock", "spoiled")}
+    assert dict(selectors.balances_as_of(locations=locations, day=previous_month_day(10))
+                .values_list("location__kind", "count_as_of")) == {"stock": 9, "spoiled": 1}
