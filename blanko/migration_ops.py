@@ -5,19 +5,23 @@ from __future__ import annotations
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
-def add_index_concurrently(schema_editor, model, index) -> None:
-    """CREATE INDEX CONCURRENTLY, unless a valid index of that name exists; an invalid
-    one (left by an interrupted build) is dropped and built again."""
+def valid_index_exists(schema_editor, name: str) -> bool:
+    """PostgreSQL: whether a valid index of that name exists. An invalid one (left by an
+    interrupted CREATE INDEX CONCURRENTLY) is dropped, so that it is built again."""
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s", [index.name])
+            "WHERE c.relname = %s", [name])
         found = cursor.fetchone()
-    if found and found[0]:
-        return
-    if found:
-        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{index.name}"')
-    schema_editor.add_index(model, index, concurrently=True)
+    if found and not found[0]:
+        schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+    return bool(found and found[0])
+
+
+def add_index_concurrently(schema_editor, model, index) -> None:
+    """CREATE INDEX CONCURRENTLY, unless a valid index of that name exists."""
+    if not valid_index_exists(schema_editor, index.name):
+        schema_editor.add_index(model, index, concurrently=True)
 
 
 class AddIndexSafely(AddIndex):

@@ -11,6 +11,8 @@ the ORM and need no model change.
 from django.db import migrations
 from django.db.utils import DatabaseError
 
+from blanko.migration_ops import valid_index_exists
+
 TABLE = "layanan_servicerequest"
 
 # name -> (columns or expression, WHERE clause or "")
@@ -25,16 +27,8 @@ TRIGRAM = ("request_name_trgm", "USING gin (UPPER(full_name) gin_trgm_ops)")
 
 
 def _postgres_index(schema_editor, name: str, definition: str) -> None:
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s", [name])
-        row = cursor.fetchone()
-        if row and row[0]:
-            return
-        if row:
-            cursor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
-        cursor.execute(f'CREATE INDEX CONCURRENTLY "{name}" ON {TABLE} {definition}')
+    if not valid_index_exists(schema_editor, name):
+        schema_editor.execute(f'CREATE INDEX CONCURRENTLY "{name}" ON {TABLE} {definition}')
 
 
 def forwards(apps, schema_editor):
