@@ -14,6 +14,8 @@ import xstatic.pkg.bootstrap
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.client_ip import parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -170,11 +172,30 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
-# Login throttling (django-axes).
+# The client's address (config.client_ip), for the rate limits and django-axes alike.
+# X-Forwarded-For is read only when REMOTE_ADDR is one of these reverse proxies
+# (addresses or CIDRs); the right-most address in it that is not a proxy is the client.
+TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "")
+try:
+    parse_trusted_proxies(TRUSTED_PROXIES)
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from error
+
+# Login throttling (django-axes). Failures count per user name AND address together,
+# so a stranger elsewhere cannot lock an operator out; the per-account daily bound
+# (config.login_throttle) caps slow guessing from many addresses.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_ip"
+AXES_HANDLER = "config.login_throttle.DailyBoundHandler"
+# Every failure is kept (axes' AccessFailureLog): the daily bound counts them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_DAILY_FAILURE_LIMIT = int(os.environ.get("AXES_DAILY_FAILURE_LIMIT", "20"))
+# An attempt refused during a lockout checks no password: it is not counted, and it
+# does not restart the cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 

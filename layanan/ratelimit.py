@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
+from config.client_ip import client_ip
+
 
 def client_address(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a client-supplied X-Forwarded-For would let anyone dodge the
-    # limit. Behind a reverse proxy, let the proxy set REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # The same address django-axes locks on: X-Forwarded-For only from a trusted proxy.
+    return client_ip(request) or "unknown"
 
 
 def _start_window(key: str, window: int) -> None:
