@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.SessionRenewalMiddleware",
     "config.middleware.DefaultLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -168,7 +169,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions: staff screens hold personal data, so idle sessions end.
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(8 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle expiry is renewed at most once per SESSION_RENEW_INTERVAL seconds
+# (config.sessions), not by writing the session row on every click.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_INTERVAL = int(os.environ.get("DJANGO_SESSION_RENEW_INTERVAL", "300"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 
