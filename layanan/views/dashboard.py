@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +24,11 @@ from layanan import charts, rollup
 from layanan.dashboard import office_dashboard
 
 DASHBOARD = "layanan.view_dashboard"
+
+
+# e-KTP began on 1 January 2011: no figure exists before it, and a date far in the past
+# would overflow the windows the dashboard computes backwards from it.
+EARLIEST_AS_OF = datetime.date(2011, 1, 1)
 
 
 def as_of_from(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, str]:
@@ -38,6 +44,11 @@ def as_of_from(request: HttpRequest, today: datetime.date) -> tuple[datetime.dat
         return today, _("Tanggal tidak valid; yang ditampilkan adalah hari ini.")
     if day > today:
         return today, _("Tanggal di masa depan; yang ditampilkan adalah hari ini.")
+    if day < EARLIEST_AS_OF:
+        return today, _(
+            "Tanggal sebelum %(earliest)s, awal KTP-el, tidak dapat ditampilkan; "
+            "yang ditampilkan adalah hari ini."
+        ) % {"earliest": date_format(EARLIEST_AS_OF, "j F Y")}
     return day, ""
 
 

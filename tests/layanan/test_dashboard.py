@@ -357,6 +357,32 @@ def test_a_bad_or_future_as_of_date_falls_back_to_today(client, office, supervis
         assert response.context["as_of_error"]
 
 
+@pytest.mark.parametrize("value", ["0001-01-01", "1900-01-01", "2010-12-31", "9999-12-31",
+                                   "0000-00-00", "99999-01-01", "2024-13-01", "garbage",
+                                   " ", "2024-03-31\x00"])
+def test_an_out_of_range_as_of_date_gets_a_clear_message_not_a_500(client, office,
+                                                                   supervisor, value):
+    """?as_of=0001-01-01 raised OverflowError on both pages; the earliest day is 2011-01-01."""
+    client.force_login(supervisor)
+    for url in (reverse("layanan:dashboard", args=[office.code]), reverse("layanan:rollup")):
+        response = client.get(url, {"as_of": value})
+        assert response.status_code == 200, (url, value)
+        if value.strip():
+            assert response.context["as_of_error"], (url, value)
+            assert "tanggal" in response.context["as_of_error"].lower()
+
+
+def test_the_earliest_as_of_date_is_the_start_of_e_ktp(client, office, supervisor):
+    client.force_login(supervisor)
+    url = reverse("layanan:dashboard", args=[office.code])
+    response = client.get(url, {"as_of": "2011-01-01"})
+    assert response.status_code == 200
+    assert not response.context["as_of_error"]
+    assert response.context["d"].as_of == datetime.date(2011, 1, 1)
+    before = client.get(url, {"as_of": "2010-12-31"})
+    assert "1 Januari 2011" in before.context["as_of_error"]
+
+
 def test_dashboard_is_for_the_users_own_office_and_needs_the_permission(
         client, office, other_office, supervisor, operator):
     client.force_login(supervisor)
