@@ -31,6 +31,8 @@ BLANK_LOOKING = frozenset(
 )
 
 _WHITESPACE = re.compile(r"\s+")
+_LINE_BREAK = re.compile(r"\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def is_invisible(char: str) -> bool:
@@ -46,14 +48,18 @@ def is_invisible(char: str) -> bool:
     return unicodedata.category(char) in {"Cc", "Cf", "Cs"} or char in BLANK_LOOKING
 
 
-def clean_text(value: str | None) -> str:
-    """One line of typed text, normalised: what is seen is what is stored.
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    """Typed text, normalised: what is seen is what is stored.
 
     Unicode NFKC (so full-width digits and letters become ASCII, a no-break space
     becomes a space, ligatures are split), then every invisible character removed
     (see `is_invisible`), then every run of whitespace (tabs and line breaks
     included) collapsed to one space, and the ends trimmed. None gives "".
-    A string made only of invisible characters gives "".
+    A string made only of invisible characters gives "": check emptiness after
+    cleaning, not before.
+
+    With multiline=True (a note typed in a textarea) line breaks are kept: each
+    line is cleaned as above, and blank lines are kept at most one in a row.
     """
     if not value:
         return ""
@@ -61,7 +67,10 @@ def clean_text(value: str | None) -> str:
     text = "".join(char for char in text if not is_invisible(char))
     # NFKC again: removing a character can leave a new composable pair behind.
     text = unicodedata.normalize("NFKC", text)
-    return _WHITESPACE.sub(" ", text).strip()
+    if not multiline:
+        return _WHITESPACE.sub(" ", text).strip()
+    lines = [_WHITESPACE.sub(" ", line).strip() for line in _LINE_BREAK.split(text)]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalise_reference(value: str | None) -> str:

@@ -25,6 +25,7 @@ from blanko.services.posting import (
     validate_reference,
 )
 from blanko.services.stock import _clean_text, _is_replay
+from blanko.text import normalise_reference
 
 Reason = Movement.Reason
 Kind = Location.Kind
@@ -257,7 +258,7 @@ def repay_loan(
     # The side that records the repayment: the borrower, unless the borrower is outside.
     office = loan.borrower_office or loan.lender_office
     ensure_permission(by, PERM, office)
-    reference = (reference or "").strip() or loan.reference
+    reference = normalise_reference(reference) or loan.reference
     if loan.borrower_office and loan.lender_office:
         post = _send_posting(kind=Shipment.Kind.REPAYMENT, sender=office, quantity=quantity,
                              by=by, occurred_on=occurred_on, reference=reference,

@@ -18,10 +18,13 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import sql
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from blanko.exceptions import IdempotencyConflict, InsufficientStock
 from blanko.formatting import number
 from blanko.models import MAX_QUANTITY, Balance, Location, MonthClose, Movement, Office
+from blanko.text import normalise_reference
 
 logger = logging.getLogger("siblanko.ledger")
 
@@ -44,7 +47,10 @@ def validate_quantity(quantity: Any, *, field: str = "quantity") -> int:
 
 
 def validate_reference(reference: str, *, label: str = "Nomor referensi") -> str:
-    reference = (reference or "").strip()
+    """A document number (BAST, berita acara, letter), normalised before it is stored
+    or checked for uniqueness (blanko.text.normalise_reference): what looks the same
+    on paper is the same number, invisible characters and full-width digits aside."""
+    reference = normalise_reference(reference)
     if not reference:
         raise ValidationError({"reference": f"{label} wajib diisi."}, code="required")
     if len(reference) > 100:
@@ -66,13 +72,37 @@ def month_start(day: datetime.date) -> datetime.date:
     return day.replace(day=1)
 
 
-def is_month_closed(*, office: Office, day: datetime.date) -> bool:
-    return MonthClose.objects.filter(office=office, month=month_start(day)).exists()
+# e-KTP began on 1 January 2011: no movement of its blanks is dated earlier.
+EKTP_START = datetime.date(2011, 1, 1)
+
+
+def month_end(day: datetime.date) -> datetime.date:
+    following = day.replace(day=28) + datetime.timedelta(days=4)
+    return following - datetime.timedelta(days=following.day)
+
+
+def period_lock_date(*, office: Office) -> datetime.date | None:
+    """The last day of the office's latest closed month, or None when none is closed."""
+    latest = MonthClose.objects.filter(office=office).order_by("-month").values_list(
+        "month", flat=True).first()
+    return month_end(latest) if latest else None
+
+
+def is_locked(*, office: Office, day: datetime.date) -> bool:
+    """Whether `day` is on or before the office's period lock date (one indexed query)."""
+    return MonthClose.objects.filter(office=office, month__gte=month_start(day)).exists()
 
 
 def validate_business_date(
     occurred_on: datetime.date | None, *, offices: list[Office], check_closed: bool = True
 ) -> datetime.date:
+    """The date of a movement (today when None), or a ValidationError on `occurred_on`.
+
+    The one home of the date rules: not in the future, not before EKTP_START, and,
+    unless check_closed is False (the caller checks again under the balance locks),
+    after the period lock date of every office involved: closing a month locks every
+    date up to its end, as a lock date does in accounting.
+    """
     day = occurred_on or today()
     if not isinstance(day, datetime.date) or isinstance(day, datetime.datetime):
         raise ValidationError({"occurred_on": "Tanggal tidak valid."}, code="invalid")
@@ -80,11 +110,22 @@ def validate_business_date(
         raise ValidationError(
             {"occurred_on": "Tanggal transaksi tidak boleh di masa depan."}, code="future"
         )
+    if day < EKTP_START:
+        raise ValidationError(
+            {"occurred_on": _("Tanggal transaksi tidak boleh sebelum %(start)s, awal KTP-el.")
+             % {"start": date_format(EKTP_START, "j F Y")}},
+            code="before_ektp",
+        )
     for office in offices if check_closed else ():
-        if is_month_closed(office=office, day=day):
+        if is_locked(office=office, day=day):
+            lock_date = period_lock_date(office=office)
             raise ValidationError(
-                {"occurred_on": f"Bulan {day:%m/%Y} sudah ditutup untuk {office.name}; "
-                 "transaksi tidak dapat dicatat pada tanggal itu."},
+                {"occurred_on": _(
+                    "Bulan sampai dengan %(month)s sudah ditutup untuk %(office)s: pembukuan "
+                    "terkunci sampai %(lock_date)s, transaksi tidak dapat dicatat pada "
+                    "%(day)s."
+                ) % {"month": f"{lock_date:%m/%Y}", "office": office.name,
+                     "lock_date": f"{lock_date:%d/%m/%Y}", "day": f"{day:%d/%m/%Y}"}},
                 code="month_closed",
             )
     return day

@@ -7,6 +7,8 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from blanko.access import ensure_permission, has_permission
 from blanko.formatting import number
@@ -24,14 +26,17 @@ from blanko.models import (
 from blanko.selectors import balances_as_of
 from blanko.services.offices import ditjen_source, office_location, province_source
 from blanko.services.posting import (
+    EKTP_START,
     lock_office_balances,
     month_start,
+    period_lock_date,
     post_movement,
     today,
     validate_business_date,
     validate_quantity,
     validate_reference,
 )
+from blanko.text import clean_text
 
 Reason = Movement.Reason
 Kind = Location.Kind
@@ -45,7 +50,9 @@ def _is_replay(idempotency_key: str | None) -> bool:
 
 
 def _clean_text(value: str, *, field: str, label: str, max_length: int = 500) -> str:
-    value = (value or "").strip()
+    """Typed text cleaned by blanko.text.clean_text (a note keeps its line breaks),
+    within max_length."""
+    value = clean_text(value, multiline=field == "note")
     if len(value) > max_length:
         raise ValidationError({field: f"{label} terlalu panjang (maksimal {max_length} karakter)."})
     return value
@@ -289,24 +296,52 @@ def reverse_movement(*, movement: Movement, by, reason: str) -> Movement:
         raise
 
 
+def _refuse_locked_month(*, office: Office, first: datetime.date) -> None:
+    """Refuses to close a month on or before the office's period lock date."""
+    lock_date = period_lock_date(office=office)
+    if lock_date is None or lock_date < first:
+        return
+    if MonthClose.objects.filter(office=office, month=first).exists():
+        raise ValidationError({"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed")
+    raise ValidationError(
+        {"month": _("Bulan %(month)s sudah terkunci: bulan %(latest)s sudah ditutup, dan "
+                    "penutupan bulan terakhir mengunci semua tanggal sebelumnya.")
+         % {"month": f"{first:%m/%Y}", "latest": f"{lock_date:%m/%Y}"}},
+        code="locked",
+    )
+
+
 def close_month(*, office: Office, month: datetime.date, by) -> MonthClose:
-    """Closes a finished month: no movement may be dated inside it afterwards."""
+    """Closes a finished month: no movement may be dated on or before its last day.
+
+    The latest closed month is the office's period lock date (see
+    posting.validate_business_date), so closing an earlier month afterwards is
+    refused: it is locked already.
+    """
     ensure_permission(by, "blanko.close_month", office)
     first = month_start(month)
     if first >= month_start(today()):
         raise ValidationError(
             {"month": "Hanya bulan yang sudah berakhir yang dapat ditutup."}, code="not_ended"
         )
-    closed = ValidationError({"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed")
-    if MonthClose.objects.filter(office=office, month=first).exists():
-        raise closed
+    if first < month_start(EKTP_START):
+        raise ValidationError(
+            {"month": _("Bulan sebelum %(start)s tidak dapat ditutup: KTP-el belum ada.")
+             % {"start": date_format(EKTP_START, "F Y")}},
+            code="before_ektp",
+        )
+    _refuse_locked_month(office=office, first=first)
     try:
         with transaction.atomic():
-            # The same locks a posting takes: no back-dated movement slips in meanwhile.
+            # The same locks a posting takes: no back-dated movement slips in meanwhile,
+            # and a concurrent close of a later month has committed or waits.
             lock_office_balances(office)
+            _refuse_locked_month(office=office, first=first)
             closure = MonthClose.objects.create(office=office, month=first, closed_by=by)
     except IntegrityError:
-        raise closed from None
+        raise ValidationError(
+            {"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed"
+        ) from None
     logger.info("month_close office=%s month=%s user=%s", office.code, f"{first:%Y-%m}",
                 by.get_username())
     return closure

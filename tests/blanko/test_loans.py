@@ -299,3 +299,13 @@ def test_a_repayment_cannot_be_dated_before_the_loan(office, supervisor):
     with refused(match="sebelum tanggal pinjaman"):
         services.repay_loan(loan=loan, quantity=5, by=supervisor,
                             occurred_on=previous_month_day(9))
+
+
+def test_a_loan_letter_number_is_stored_normalised(office, supervisor):
+    loan = services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN, quantity=5,
+                                        reference="\u200b470\uff0f\uff12\uff11\uff15 ",
+                                        by=supervisor)
+    assert loan.reference == "470/215"
+    repayment = services.repay_loan(loan=loan, quantity=1, by=supervisor,
+                                    reference="\u2066470/216\u2069")
+    assert repayment.reference == "470/216"

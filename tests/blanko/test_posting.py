@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blanko import selectors, services
-from blanko.models import MAX_QUANTITY, Location, MonthClose, Movement
-from blanko.services.posting import today
+from blanko.models import MAX_QUANTITY, Loan, Location, MonthClose, Movement, Shipment
+from blanko.services.posting import EKTP_START, period_lock_date, today
 from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
 
 BAD_QUANTITIES = [
@@ -184,3 +184,145 @@ def test_near_the_end_of_a_month_a_draw_checks_the_closed_months_again(
                               closed_by=supervisor)
     with refused(match="sudah ditutup"):
         services.issue_blank(office=stocked, by=operator)
+
+
+# The period lock date: closing a month locks every date up to its end, as a lock
+# date does in accounting; and no date before e-KTP began (EKTP_START) is accepted.
+
+D = datetime.date
+ONE_DAY = datetime.timedelta(days=1)
+
+
+def close_january_to_october_2020(office, by) -> None:
+    for month in range(1, 11):
+        services.close_month(office=office, month=D(2020, month, 1), by=by)
+
+
+@pytest.mark.parametrize("day", [D(2019, 12, 31), D(1, 1, 1), D(2020, 6, 15), D(2020, 10, 31)])
+def test_a_delivery_dated_on_or_before_the_latest_closed_month_is_refused(
+        office, supervisor, day):
+    """The attack of issue 10: January to October 2020 are closed, and a delivery dated
+    before them would rewrite the opening of every closed month's report."""
+    close_january_to_october_2020(office, supervisor)
+    with refused() as info:
+        services.receive_allocation(office=office, quantity=500, reference="BAST/LAMA/1",
+                                    by=supervisor, occurred_on=day)
+    assert list(info.value.message_dict) == ["occurred_on"]
+
+
+def test_the_day_after_the_lock_date_is_accepted(office, supervisor):
+    close_january_to_october_2020(office, supervisor)
+    movement = services.receive_allocation(office=office, quantity=500,
+                                           reference="BAST/BARU/1", by=supervisor,
+                                           occurred_on=D(2020, 11, 1))
+    assert (movement.occurred_on, movement.delivery.received_on) == (D(2020, 11, 1),) * 2
+
+
+def test_the_latest_closed_month_locks_the_open_months_before_it(stocked, supervisor):
+    services.close_month(office=stocked, month=D(2020, 10, 1), by=supervisor)
+    with refused(match=r"sudah ditutup.*31/10/2020") as info:
+        services.issue_blank(office=stocked, by=supervisor, occurred_on=D(2020, 3, 15))
+    assert list(info.value.message_dict) == ["occurred_on"]
+
+
+def test_a_date_before_e_ktp_began_is_refused_when_nothing_is_closed(office, supervisor):
+    assert D(2011, 1, 1) == EKTP_START
+    with refused(match="1 Januari 2011") as info:
+        services.receive_allocation(office=office, quantity=5, reference="BAST/2010",
+                                    by=supervisor, occurred_on=EKTP_START - ONE_DAY)
+    assert list(info.value.message_dict) == ["occurred_on"]
+    with refused(match="1 Januari 2011"):
+        services.receive_allocation(office=office, quantity=5, reference="BAST/0001",
+                                    by=supervisor, occurred_on=D(1, 1, 1))
+    movement = services.receive_allocation(office=office, quantity=5, reference="BAST/2011",
+                                           by=supervisor, occurred_on=EKTP_START)
+    assert movement.occurred_on == EKTP_START
+
+
+def test_the_lock_date_is_the_end_of_the_latest_closed_month(office, other_office,
+                                                             supervisor):
+    assert period_lock_date(office=office) is None
+    services.close_month(office=office, month=D(2020, 2, 10), by=supervisor)
+    assert period_lock_date(office=office) == D(2020, 2, 29)
+    services.close_month(office=office, month=D(2020, 10, 1), by=supervisor)
+    assert period_lock_date(office=office) == D(2020, 10, 31)
+    assert period_lock_date(office=other_office) is None
+
+
+def test_another_office_is_not_locked_by_this_office_s_close(
+        stocked, other_office, supervisor, receive, other_operator):
+    services.close_month(office=stocked, month=D(2020, 10, 1), by=supervisor)
+    receive(other_office, 10)
+    movement = services.issue_blank(office=other_office, by=other_operator,
+                                    occurred_on=D(2020, 3, 15))
+    assert movement.occurred_on == D(2020, 3, 15)
+
+
+LOCKED_DAY = D(2020, 3, 15)  # before the closed October 2020, in a month never closed
+
+
+def _post_on_locked_day(name, office, other_office, operator, supervisor, other_supervisor):
+    common = {"occurred_on": LOCKED_DAY}
+    if name == "receive_allocation":
+        return services.receive_allocation(office=office, quantity=5, reference="BAST/K/1",
+                                           by=supervisor, **common)
+    if name == "receive_from_province":
+        return services.receive_from_province(office=office, quantity=5, by=supervisor,
+                                              reference="BAST/K/2", **common)
+    if name == "issue_blank":
+        return services.issue_blank(office=office, by=operator, **common)
+    if name == "spoil_blank":
+        return services.spoil_blank(office=office, by=operator, cause=Movement.Cause.DAMAGED,
+                                    **common)
+    if name == "destroy_spoiled":
+        return services.destroy_spoiled(office=office, quantity=1, number="BA/K/1",
+                                        by=supervisor, destroyed_on=LOCKED_DAY)
+    if name == "record_stock_count":
+        return services.record_stock_count(office=office, counted_quantity=90, by=supervisor,
+                                           reason="selisih", counted_on=LOCKED_DAY)
+    if name == "record_stock_count_without_difference":
+        return services.record_stock_count(office=office, counted_quantity=80, by=supervisor,
+                                           counted_on=LOCKED_DAY)
+    if name == "borrow_from_partner":
+        return services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN,
+                                            quantity=5, reference="470/K/1", by=supervisor,
+                                            **common)
+    if name == "lend_to_partner":
+        return services.lend_to_partner(office=office, partner_code=PARTNER_BINTAN, quantity=5,
+                                        reference="470/K/2", by=supervisor, **common)
+    if name == "lend_to_office":
+        return services.lend_to_office(lender=office, borrower=other_office, quantity=5,
+                                       reference="470/K/3", by=supervisor, **common)
+    if name == "repay_loan":
+        loan = Loan.objects.get(reference="470/OPEN")
+        return services.repay_loan(loan=loan, quantity=1, by=supervisor, **common)
+    if name == "confirm_receipt":
+        shipment = Shipment.objects.get(loan__reference="470/SENT")
+        return services.confirm_receipt(shipment=shipment, quantity=1, by=supervisor, **common)
+    raise AssertionError(name)
+
+
+@pytest.mark.parametrize("name", [
+    "receive_allocation", "receive_from_province", "issue_blank", "spoil_blank",
+    "destroy_spoiled", "record_stock_count", "record_stock_count_without_difference",
+    "borrow_from_partner", "lend_to_partner", "lend_to_office", "repay_loan",
+    "confirm_receipt",
+])
+def test_every_dated_service_refuses_a_date_on_or_before_the_lock_date(
+        office, other_office, operator, supervisor, other_supervisor, name):
+    early = D(2020, 1, 10)
+    services.receive_allocation(office=office, quantity=100, reference="BAST/AWAL",
+                                by=supervisor, occurred_on=early)
+    services.spoil_blank(office=office, by=operator, cause=Movement.Cause.DAMAGED,
+                         occurred_on=early)
+    services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN, quantity=1,
+                                 reference="470/OPEN", by=supervisor, occurred_on=early)
+    services.receive_allocation(office=other_office, quantity=10, reference="BAST/BATAM",
+                                by=other_supervisor, occurred_on=early)
+    services.lend_to_office(lender=other_office, borrower=office, quantity=5,
+                            reference="470/SENT", by=other_supervisor, occurred_on=early)
+    services.close_month(office=office, month=D(2020, 10, 1), by=supervisor)
+    with refused(match="sudah ditutup") as info:
+        _post_on_locked_day(name, office, other_office, operator, supervisor,
+                            other_supervisor)
+    assert list(info.value.message_dict) == ["occurred_on"]

@@ -59,6 +59,52 @@ def test_a_bast_number_is_used_once_per_source(office, supervisor, again):
         services.receive_allocation(office=office, quantity=10, reference=again, by=supervisor)
 
 
+LOOK_ALIKE_BAST = [
+    pytest.param("470/0112\u200b/DUK/I/2020", id="zero-width-space"),
+    pytest.param("\ufeff470/0112/DUK/I/2020", id="byte-order-mark"),
+    pytest.param("470/0112/DUK/I/2020\u200d", id="zero-width-joiner"),
+    pytest.param("\u202a470/0112/DUK/I/2020\u202c", id="bidi-embedding"),
+    pytest.param("470/01\u00ad12/DUK/I/2020", id="soft-hyphen"),
+    pytest.param("470/0112/DUK/I/2020\x85\x07", id="c1-and-c0-controls"),
+    pytest.param("\uff14\uff17\uff10/\uff10\uff11\uff11\uff12/DUK/I/2020", id="full-width-digits"),
+    pytest.param("470\uff0f0112\uff0fDUK\uff0fI\uff0f2020", id="full-width-solidus"),
+    pytest.param("470 / 0112 / DUK / I / 2020", id="spaces-around-slashes"),
+    pytest.param("470/0112/DUK/I/2020\u00a0", id="no-break-space"),
+]
+
+
+@pytest.mark.parametrize("again", LOOK_ALIKE_BAST)
+def test_a_bast_number_that_only_looks_different_is_a_duplicate(office, supervisor, again):
+    """Normalised (NFKC, no invisible characters, whitespace collapsed) before the check."""
+    services.receive_allocation(office=office, quantity=10, reference="470/0112/DUK/I/2020",
+                                by=supervisor)
+    with refused(match="sudah pernah dicatat"):
+        services.receive_allocation(office=office, quantity=10, reference=again, by=supervisor)
+
+
+def test_a_bast_number_is_stored_normalised(office, supervisor):
+    movement = services.receive_allocation(
+        office=office, quantity=10, reference="\u200b\uff14\uff17\uff10 /0112/DUK/I/2020 ",
+        by=supervisor)
+    assert movement.reference == "470/0112/DUK/I/2020"
+    assert movement.delivery.bast_number == "470/0112/DUK/I/2020"
+
+
+def test_a_bast_number_of_invisible_characters_only_is_missing(office, supervisor):
+    with refused(match="Nomor BAST wajib diisi"):
+        services.receive_allocation(office=office, quantity=10, reference="\u200b\u2066\ufeff",
+                                    by=supervisor)
+
+
+@pytest.mark.parametrize("again", ["BA\u200b/1", "\uff22\uff21/\uff11", "BA / 1"])
+def test_a_berita_acara_number_that_only_looks_different_is_a_duplicate(
+        stocked, operator, supervisor, again):
+    services.spoil_blank(office=stocked, by=operator, cause=Cause.DAMAGED, quantity=4)
+    services.destroy_spoiled(office=stocked, quantity=2, number="BA/1", by=supervisor)
+    with refused(match="sudah dipakai"):
+        services.destroy_spoiled(office=stocked, quantity=2, number=again, by=supervisor)
+
+
 def test_a_bast_number_is_refused_even_for_another_office_of_the_same_source(
     office, other_office, supervisor, root
 ):
@@ -287,3 +333,26 @@ def test_after_a_close_no_posting_may_be_dated_in_that_month_for_that_office(
     assert movement.occurred_on == day
     # And this office may still post today.
     assert services.issue_blank(office=stocked, by=operator).occurred_on == today()
+
+
+def test_closing_a_month_before_the_latest_closed_one_is_refused(office, supervisor):
+    """The latest close is the lock date: an earlier month is locked already."""
+    services.close_month(office=office, month=datetime.date(2020, 10, 1), by=supervisor)
+    with refused(match=r"10/2020 sudah ditutup") as info:
+        services.close_month(office=office, month=datetime.date(2020, 3, 1), by=supervisor)
+    assert list(info.value.message_dict) == ["month"]
+
+
+def test_months_may_be_closed_with_a_gap_and_the_later_one_locks_the_gap(
+        office, supervisor):
+    services.close_month(office=office, month=datetime.date(2020, 3, 1), by=supervisor)
+    services.close_month(office=office, month=datetime.date(2020, 10, 1), by=supervisor)
+    with refused(match="sudah ditutup"):
+        services.receive_allocation(office=office, quantity=5, reference="BAST/GAP",
+                                    by=supervisor, occurred_on=datetime.date(2020, 7, 1))
+
+
+def test_closing_a_month_before_e_ktp_began_is_refused(office, supervisor):
+    with refused(match="sebelum Januari 2011") as info:
+        services.close_month(office=office, month=datetime.date(2010, 12, 1), by=supervisor)
+    assert list(info.value.message_dict) == ["month"]
