@@ -59,6 +59,27 @@ def report_rows(report: MonthlyReport) -> list[tuple[str, str, str, int]]:
     return rows
 
 
+# A spreadsheet runs a cell that starts with one of these (CSV or formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _text_cells_as_text(sheet) -> None:
+    """Every text cell is written as text: openpyxl makes "=..." a live formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True  # and Excel keeps it text when edited
+
+
 def _attachment(response: HttpResponse, name: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -70,8 +91,8 @@ def csv_response(report: MonthlyReport) -> HttpResponse:
     writer = csv.writer(buffer)
     writer.writerow(["kantor", "bulan", "kode", "bagian", "uraian", "jumlah"])
     for code, section, label, quantity in report_rows(report):
-        writer.writerow([report.office.code, f"{report.month:%Y-%m}", code, section, label,
-                         quantity])
+        writer.writerow([csv_safe(value) for value in (
+            report.office.code, f"{report.month:%Y-%m}", code, section, label, quantity)])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     return _attachment(response, filename(report, "csv"))
 
@@ -120,6 +141,7 @@ def xlsx_response(report: MonthlyReport) -> HttpResponse:
     sheet.column_dimensions["D"].width = 12
     for row in sheet.iter_rows(min_row=8, min_col=4, max_col=4):
         row[0].alignment = Alignment(horizontal="right")
+    _text_cells_as_text(sheet)
     content = io.BytesIO()
     workbook.save(content)
     return _attachment(HttpResponse(content.getvalue(), content_type=XLSX_TYPE),
