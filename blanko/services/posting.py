@@ -290,10 +290,13 @@ def post_movement(
     offices = [
         office for office in {loc.office for loc in (from_location, to_location)} if office
     ]
+    # Everything that makes the action what it is: a key replayed for another action
+    # (a draw, then a ruined print), other data, or by another user is refused.
     fingerprint = _fingerprint(
         source=from_location.pk, target=to_location.pk, quantity=quantity, reason=reason,
         reference=reference, cause=cause, occurred_on=occurred_on or "",
-        reverses=reverses.pk if reverses else "",
+        reverses=reverses.pk if reverses else "", note=note or "",
+        by=getattr(by, "pk", None) or "",
     )
     existing = find_idempotent(idempotency_key, fingerprint)
     if existing is not None:
@@ -326,16 +329,17 @@ def post_movement(
                 for location in balanced:
                     delta = -quantity if location is from_location else quantity
                     after[location.pk] = _apply(location, delta)
-            # Re-checked under the balance locks, before the commit: close_month takes
-            # the same locks, so a month cannot be closed between this check and the
-            # insert (a refusal rolls the insert back).
+            # The period lock date, re-checked under the balance locks, before the
+            # commit: close_month takes the same locks, so a month cannot be closed
+            # between this check and the insert (a refusal rolls the insert back).
             if month_start(day) != month_start(soon()):
                 validate_business_date(day, offices=offices)
-            # else: close_month refuses a month that has not ended, and any close that
+            # else: the day is locked only by a close of its own month or a later one.
+            # close_month refuses a month that has not ended, and any close that
             # committed before these locks were ours validated against a "today" no
             # later than this one (on another server too, as long as its clock is less
-            # than CLOCK_MARGIN ahead), so the month cannot be closed yet. Skipping
-            # the query keeps the lock short for the everyday case, a draw dated today.
+            # than CLOCK_MARGIN ahead), so no such close exists yet. Skipping the
+            # query keeps the lock short for the everyday case, a draw dated today.
             if movement is None:
                 movement = insert.execute(from_balance_after=after.get(from_location.pk),
                                           to_balance_after=after.get(to_location.pk))

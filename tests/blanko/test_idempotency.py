@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from blanko import services
+from blanko import access, services
 from blanko.exceptions import IdempotencyConflict
 from blanko.models import Movement, Shipment
 from tests.blanko.conftest import PARTNER_BINTAN, ledger_snapshot, refused
+from tests.factories import make_user
 
 
 @dataclass
@@ -166,3 +167,28 @@ def test_a_replay_is_still_checked_for_permission(scene, other_supervisor):
     with refused(PermissionDenied):
         services.receive_allocation(office=scene.office, quantity=10, reference="BAST/IDEM",
                                     by=other_supervisor, idempotency_key="kunci-1")
+
+
+def test_a_key_replayed_for_a_draw_then_a_ruined_print_is_refused_not_reported_done(scene):
+    """Print, then ruined print with the same key: the second is another action."""
+    issue(scene, "kunci-cetak")
+    with refused(IdempotencyConflict, match="Kunci idempotensi"):
+        services.spoil_blank(office=scene.office, by=scene.operator, reference="REG-1",
+                             cause=Movement.Cause.PRINT_FAILED, idempotency_key="kunci-cetak")
+
+
+def test_a_key_replayed_with_another_note_is_refused(scene):
+    services.spoil_blank(office=scene.office, by=scene.operator, cause=Movement.Cause.DAMAGED,
+                         note="tinta habis", idempotency_key="kunci-1")
+    with refused(IdempotencyConflict):
+        services.spoil_blank(office=scene.office, by=scene.operator,
+                             cause=Movement.Cause.DAMAGED, note="kartu tertekuk",
+                             idempotency_key="kunci-1")
+
+
+def test_a_key_replayed_by_another_user_is_refused(scene, office):
+    colleague = make_user(access.OPERATOR, office, username="petugas_lain")
+    issue(scene, "kunci-1")
+    with refused(IdempotencyConflict):
+        services.issue_blank(office=scene.office, by=colleague, reference="REG-1",
+                             idempotency_key="kunci-1")
