@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from blanko import services
 from blanko.forms import DateInput, QuantityField
 from blanko.models import Office
+
+
+def service_fields(**names: str):
+    """Shows a service's field errors on this form's fields, e.g. the date rules'
+    `occurred_on` on `received_on`: perform(), decorated, renames them."""
+    def decorate(perform):
+        @functools.wraps(perform)
+        def wrapper(self, *, by):
+            try:
+                return perform(self, by=by)
+            except ValidationError as error:
+                if not hasattr(error, "error_dict"):
+                    raise
+                raise ValidationError({names.get(field, field): errors
+                                       for field, errors in error.error_dict.items()}) from error
+        return wrapper
+    return decorate
 
 
 class OfficeScopedForm(forms.Form):
@@ -30,6 +50,7 @@ class DeliveryForm(OfficeScopedForm):
     note = forms.CharField(label=_("Catatan"), max_length=500, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
+    @service_fields(occurred_on="received_on", reference="bast_number")
     def perform(self, *, by):
         data = self.cleaned_data
         service = (services.receive_allocation if data["source"] == "ditjen"
@@ -73,6 +94,7 @@ class PartnerLoanForm(OfficeScopedForm):
             )
         return data
 
+    @service_fields(borrower="partner_office")
     def perform(self, *, by):
         data = self.cleaned_data
         common = {"quantity": data["quantity"], "reference": data["reference"], "by": by,
@@ -103,6 +125,7 @@ class DestructionForm(OfficeScopedForm):
     witnesses = forms.CharField(label=_("Saksi"), max_length=500, required=False)
     note = forms.CharField(label=_("Catatan"), max_length=500, required=False)
 
+    @service_fields(occurred_on="destroyed_on", reference="number")
     def perform(self, *, by):
         data = self.cleaned_data
         return services.destroy_spoiled(

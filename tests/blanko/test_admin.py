@@ -233,3 +233,29 @@ def test_the_office_add_page_creates_locations(administrator, admin_client_for):
     office = Office.objects.get(code="2101")
     assert office.name == "Kabupaten Bintan"
     assert Balance.objects.filter(location__office=office).count() == 3
+
+
+def test_the_delivery_add_page_shows_a_locked_date_on_the_date_field(
+    office, supervisor, administrator, admin_client_for
+):
+    services.close_month(office=office, month=datetime.date(2020, 10, 1), by=supervisor)
+    before = ledger_snapshot()
+    response = admin_client_for(administrator).post(
+        reverse("admin:blanko_delivery_add"), delivery_data(office, received_on="2019-12-31"))
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert "sudah ditutup" in " ".join(errors["received_on"])
+    assert ledger_snapshot() == before
+
+
+def test_the_destruction_add_page_shows_a_date_before_e_ktp_on_the_date_field(
+    stocked, operator, administrator, admin_client_for
+):
+    services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED, quantity=1)
+    before = ledger_snapshot()
+    response = admin_client_for(administrator).post(reverse("admin:blanko_destruction_add"), {
+        "office": stocked.pk, "number": "BA/LAMA", "destroyed_on": "2010-12-31", "quantity": "1",
+    })
+    assert response.status_code == 200
+    assert "Januari 2011" in " ".join(response.context["form"].errors["destroyed_on"])
+    assert ledger_snapshot() == before
