@@ -1,8 +1,10 @@
 """Who may do what, for which office.
 
 Roles are Django groups (created by a data migration) carrying permissions;
-the office comes from the user's StaffProfile. Services and views both call
-`ensure_permission`, so a hidden button is never the only guard.
+the scope comes from the user's StaffProfile: one office, one region, or
+(explicitly, set by a superuser) national. A profile with none of them, or no
+profile, sees nothing. Services and views both call `ensure_permission`, so a
+hidden button is never the only guard.
 """
 
 from __future__ import annotations
@@ -30,11 +32,14 @@ def user_office(user) -> Office | None:
 
 
 def is_national(user) -> bool:
-    """Superusers and staff with no office and no region see every office."""
+    """Superusers, and staff whose profile says national explicitly, see every office.
+
+    A profile with no office and no region is not national: it sees nothing.
+    """
     if user.is_superuser:
         return True
     profile = _profile(user)
-    return bool(profile and profile.office_id is None and not profile.region_code)
+    return bool(profile and profile.national)
 
 
 def offices_in_scope(user) -> QuerySet[Office]:
@@ -47,7 +52,9 @@ def offices_in_scope(user) -> QuerySet[Office]:
         return Office.objects.none()
     if profile.office_id is not None:
         return Office.objects.filter(pk=profile.office_id)
-    return Office.objects.filter(code__startswith=profile.region_code)
+    if profile.region_code:
+        return Office.objects.filter(code__startswith=profile.region_code)
+    return Office.objects.none()
 
 
 def can_access_office(user, office: Office) -> bool:
@@ -61,6 +68,53 @@ def can_access_office(user, office: Office) -> bool:
     if profile.office_id is not None:
         return profile.office_id == office.pk
     return bool(profile.region_code) and office.code.startswith(profile.region_code)
+
+
+# --- Managing users (the Django admin's user pages) ------------------------------------
+#
+# A superuser manages everyone. An office's Administrator who is not a superuser
+# manages the users of their own office only, and may hand out only the office roles
+# below, always at their own office: never superuser, never a permission of its own,
+# never another group, never a region or national scope.
+GRANTABLE_ROLES = ROLES
+
+
+def managed_office(user) -> Office | None:
+    """The office whose users `user` may manage, or None (a superuser manages all)."""
+    if user.is_superuser or not user.is_active or not user.has_perm("auth.change_user"):
+        return None
+    profile = _profile(user)
+    return profile.office if profile and not profile.national else None
+
+
+def users_managed_by(user) -> QuerySet:
+    """The users `user` may see and change in the admin."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    model = get_user_model()
+    if user.is_superuser and user.is_active:
+        return model.objects.all()
+    office = managed_office(user)
+    if office is None:
+        return model.objects.none()
+    return (
+        model.objects.filter(is_superuser=False, staff_profile__office=office,
+                             staff_profile__national=False)
+        # Someone holding more than the office roles is above this Administrator.
+        .exclude(groups__in=Group.objects.exclude(name__in=GRANTABLE_ROLES))
+        .exclude(user_permissions__isnull=False)
+    )
+
+
+def groups_grantable_by(user) -> QuerySet:
+    from django.contrib.auth.models import Group
+
+    if user.is_superuser:
+        return Group.objects.all()
+    if managed_office(user) is None:
+        return Group.objects.none()
+    return Group.objects.filter(name__in=GRANTABLE_ROLES)
 
 
 def has_permission(user, perm: str, office: Office | None = None) -> bool:

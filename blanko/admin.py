@@ -9,9 +9,11 @@ writes a movement itself.
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -223,24 +225,140 @@ class MonthCloseAdmin(ServiceAddAdmin):
 
 
 class StaffProfileInline(admin.StackedInline):
+    """The user's scope. Only a superuser sets or changes it: an office's Administrator
+    sees it read-only, and the users they add get their own office (StaffUserAdmin)."""
+
     model = StaffProfile
     can_delete = False
+    fields = ["office", "region_code", "national"]
     verbose_name_plural = "Kantor dan cakupan"
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _without(fieldsets, hidden: set[str]):
+    return tuple(
+        (name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+        for name, options in fieldsets
+    )
 
 
 admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
+    """Users, scoped by blanko.access.users_managed_by.
+
+    A superuser manages everyone. An office's Administrator who is not a superuser sees
+    and changes only the users of their own office (never a superuser, never someone
+    holding more than the office roles), grants only the office roles, cannot grant
+    superuser status or permissions of its own, cannot change anyone's scope, and the
+    users they add belong to their office. Anything else is a 404 (or 403), not a
+    redirect.
+    """
+
     inlines = [StaffProfileInline]
     list_display = ["username", "first_name", "last_name", "is_active", "office"]
     list_select_related = ["staff_profile__office"]
+    office_fieldsets = _without(UserAdmin.fieldsets, {"is_superuser", "user_permissions"})
+    office_readonly_fields = ("last_login", "date_joined")
 
     @admin.display(description="Kantor")
     def office(self, obj):
         profile = getattr(obj, "staff_profile", None)
         return profile.office if profile else "-"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk__in=access.users_managed_by(request.user).values("pk"))
+
+    def _manages(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or (
+            access.users_managed_by(request.user).filter(pk=obj.pk).exists())
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._manages(request, obj)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and (
+            request.user.is_superuser or access.managed_office(request.user) is not None)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.office_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return self.office_readonly_fields
+
+    def get_inlines(self, request, obj):
+        if obj is None and not request.user.is_superuser:
+            return []  # the new user gets the Administrator's office, not a choice
+        return super().get_inlines(request, obj)
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = access.groups_grantable_by(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.is_superuser = False  # never from this form, whatever was posted
+        super().save_model(request, obj, form, change)
+        if not change and not request.user.is_superuser:
+            StaffProfile.objects.create(user=obj, office=access.managed_office(request.user))
+
+    def _ensure_in_scope(self, request, object_id) -> None:
+        """No right on users at all is a 403; a user outside the scope is not there (404)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    """The roles are made by migrations; only a superuser changes what they may do."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 admin.site.site_header = "SiBlanko"

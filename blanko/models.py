@@ -9,6 +9,7 @@ the movement; they are also the row locks that serialise concurrent draws.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -46,7 +47,11 @@ class Office(models.Model):
 
 
 class StaffProfile(models.Model):
-    """Ties a user to one office, or (for a viewer) to a region scope."""
+    """Ties a user to a scope: one office, one region (a viewer), or, explicitly, national.
+
+    A profile with none of the three sees nothing. Only a superuser sets a region or
+    national scope (see blanko.admin).
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
@@ -57,15 +62,35 @@ class StaffProfile(models.Model):
     )
     region_code = models.CharField(
         _("cakupan wilayah"), max_length=4, blank=True,
-        help_text=_("Untuk peninjau: kode provinsi (2 digit), atau kosong untuk nasional."),
+        help_text=_("Untuk peninjau: kode provinsi (2 digit). Kosongkan bila ada kantor."),
+        validators=[RegexValidator(
+            r"^[0-9]{2}$", _("Kode wilayah harus kode provinsi 2 digit, misalnya 21."))],
+    )
+    national = models.BooleanField(
+        _("nasional"), default=False,
+        help_text=_("Melihat semua kantor (Ditjen Dukcapil). Tanpa kantor dan tanpa wilayah."),
     )
 
     class Meta:
         verbose_name = _("profil petugas")
         verbose_name_plural = _("profil petugas")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(national=False) | Q(office__isnull=True, region_code=""),
+                name="staffprofile_national_has_no_office_or_region",
+                violation_error_message=_(
+                    "Cakupan nasional tidak boleh disertai kantor atau wilayah."),
+            ),
+            models.CheckConstraint(
+                condition=Q(office__isnull=True) | Q(region_code=""),
+                name="staffprofile_office_or_region_not_both",
+                violation_error_message=_("Pilih kantor atau wilayah, tidak keduanya."),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.office or self.region_code or _('nasional')}"
+        scope = self.office or self.region_code or (_("nasional") if self.national else "-")
+        return f"{self.user} @ {scope}"
 
 
 class Location(models.Model):

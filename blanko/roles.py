@@ -27,7 +27,10 @@ BLANKO_ROLES: dict[str, list[str]] = {
     ADMINISTRATOR: _SUPERVISOR + _ADMIN_MODELS,
     VIEWER: ["view_ledger"],
 }
-# The Django admin manages users, so the Administrator role carries those rights.
+# The Django admin manages users, so the Administrator role carries those rights; they
+# reach only the users of the Administrator's own office, who may be given only the
+# office roles (blanko.access.users_managed_by, groups_grantable_by). No delete_user:
+# an account is deactivated, never deleted. No change_group: only a superuser edits roles.
 AUTH_ROLES: dict[str, list[str]] = {
     ADMINISTRATOR: ["view_user", "add_user", "change_user", "view_group"],
 }

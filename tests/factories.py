@@ -37,9 +37,12 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def office(self, create, extracted, **kwargs):
+        """`office=...`, or `office__region="21"`, or `office__national=True`."""
         region = kwargs.get("region", "")
-        if extracted is not None or region:
-            StaffProfile.objects.create(user=self, office=extracted, region_code=region)
+        national = kwargs.get("national", False)
+        if extracted is not None or region or national:
+            StaffProfile.objects.create(user=self, office=extracted, region_code=region,
+                                        national=national)
 
 
 def make_user(role: str, office: Office | None = None, **kwargs) -> User:

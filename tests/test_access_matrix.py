@@ -285,3 +285,94 @@ def test_admin_movements_cannot_be_changed_even_by_a_superuser(world):
     assert movement.quantity == 10
     assert Movement.objects.count() == before
     assert datetime.date.today() >= movement.occurred_on  # noqa: DTZ011 - a sanity anchor
+
+
+# --- The user admin (auth): every role against users of its office, of others, a superuser.
+
+AUTH_ROLES = (ANONYMOUS, OPERATOR, "staff_operator", SUPERVISOR, VIEWER, ADMINISTRATOR,
+              "superuser")
+
+
+@pytest.fixture
+def people(world):
+    """The matrix's users, a staff operator, a superuser, and a target in three offices."""
+    batam = OfficeFactory(code="2171", name="Kota Batam")  # same province as 2172
+    users = dict(world["users"])
+    users["staff_operator"] = make_user(OPERATOR, world["own"], username="u_staff_op",
+                                        is_staff=True)
+    users["superuser"] = make_user(ADMINISTRATOR, None, username="u_root", is_staff=True,
+                                   is_superuser=True)
+    targets = {
+        "own": make_user(OPERATOR, world["own"], username="t_2172"),
+        "2171": make_user(OPERATOR, batam, username="t_2171"),
+        "3171": make_user(OPERATOR, world["other"], username="t_3171"),
+        "superuser": users["superuser"],
+    }
+    return {"users": users, "targets": targets}
+
+
+def auth_urls(targets) -> dict[str, str]:
+    """(what, whose) -> URL for every page of the user and group admin."""
+    from django.contrib.auth.models import Group
+
+    urls = {("user_changelist", "-"): reverse("admin:auth_user_changelist"),
+            ("user_add", "-"): reverse("admin:auth_user_add"),
+            ("group_changelist", "-"): reverse("admin:auth_group_changelist"),
+            ("group_add", "-"): reverse("admin:auth_group_add")}
+    for whose, user in targets.items():
+        for page in ("change", "password_change", "delete", "history"):
+            urls[(f"user_{page}", whose)] = reverse(f"admin:auth_user_{page}", args=[user.pk])
+    group = Group.objects.get(name=ADMINISTRATOR)
+    for page in ("change", "delete", "history"):
+        urls[(f"group_{page}", "-")] = reverse(f"admin:auth_group_{page}", args=[group.pk])
+    return urls
+
+
+def auth_expected(role: str, what: str, whose: str) -> str:
+    if role == ANONYMOUS or role in (OPERATOR, SUPERVISOR, VIEWER):
+        return "login"  # not staff: the admin sends them to its sign-in page
+    if role == "superuser":
+        return "ok"
+    if role == "staff_operator":
+        return "forbidden"  # staff, but no right on users or groups
+    # A non-superuser Administrator of 2172.
+    if what.startswith("group_"):
+        return "forbidden" if what in ("group_add", "group_delete") else "ok"  # read-only
+    if whose not in ("-", "own"):
+        return "not_found"  # another office's user or a superuser: not there
+    return "forbidden" if what == "user_delete" else "ok"  # deactivate, never delete
+
+
+def auth_outcome(response) -> str:
+    if response.status_code == 302 and "/admin/login/" in response["Location"]:
+        return "login"
+    return {200: "ok", 403: "forbidden", 404: "not_found"}.get(
+        response.status_code, str(response.status_code))
+
+
+def test_the_user_and_group_admin_for_every_role(people):
+    urls = auth_urls(people["targets"])
+    failures = []
+    for role in AUTH_ROLES:
+        client = Client()
+        if role != ANONYMOUS:
+            client.force_login(people["users"][role])
+        for (what, whose), url in urls.items():
+            want, got = auth_expected(role, what, whose), auth_outcome(client.get(url))
+            if got != want:
+                failures.append(f"{role:<14} {what:<22} {whose:<9} {url}: "
+                                f"expected {want}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_user_list_shows_only_the_administrators_office(people):
+    client = Client()
+    client.force_login(people["users"][ADMINISTRATOR])
+    listed = {user.username for user in client.get(
+        reverse("admin:auth_user_changelist")).context["cl"].result_list}
+    assert "t_2172" in listed and "u_administrator" in listed
+    assert not listed & {"t_2171", "t_3171", "u_root", "u_viewer_prov", "boss3171"}
+    client.force_login(people["users"]["superuser"])
+    every = client.get(reverse("admin:auth_user_changelist") + "?all=")
+    assert {"t_2171", "t_3171", "u_root"} <= {
+        user.username for user in every.context["cl"].result_list}

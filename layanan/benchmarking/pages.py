@@ -78,9 +78,10 @@ def bench_user(role: str, office: Office | None) -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=role)])
+    national = role == access.VIEWER
     StaffProfile.objects.update_or_create(
-        user=user, defaults={"office": None if role == access.VIEWER else office,
-                             "region_code": ""},
+        user=user, defaults={"office": None if national else office, "region_code": "",
+                             "national": national},
     )
     return User.objects.get(pk=user.pk)
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from django.core.exceptions import PermissionDenied
+import importlib
+from pathlib import Path
 
-from blanko import access, services
-from blanko.models import Loan, Movement
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+
+from blanko import access, migrations, services
+from blanko.models import Loan, Movement, StaffProfile
 from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
 from tests.factories import make_user
 
@@ -120,11 +125,47 @@ def test_a_region_viewer_sees_the_offices_of_its_province_only(office, other_off
 
 
 def test_a_national_viewer_sees_every_office(office, other_office):
-    national = make_user(access.VIEWER, None, office__region="")
-    # A profile with no office and no region is national.
-    from blanko.models import StaffProfile
-
-    StaffProfile.objects.get_or_create(user=national)
-    national = type(national).objects.get(pk=national.pk)
+    national = make_user(access.VIEWER, None, office__national=True)
     assert access.is_national(national)
     assert set(access.offices_in_scope(national)) == {office, other_office}
+    assert access.can_access_office(national, other_office)
+
+
+def test_a_profile_with_no_office_and_no_region_sees_nothing(office, other_office):
+    """National scope is an explicit choice, never what an emptied profile falls back to."""
+    user = make_user(access.ADMINISTRATOR, office, is_staff=True)
+    StaffProfile.objects.filter(user=user).update(office=None, region_code="")
+    user = User.objects.get(pk=user.pk)
+    assert not access.is_national(user)
+    assert not access.offices_in_scope(user).exists()
+    assert not access.can_access_office(user, office)
+
+
+@pytest.mark.parametrize("scope", [
+    {"national": True, "office": "own"},
+    {"national": True, "region_code": "21"},
+    {"office": "own", "region_code": "21"},
+])
+def test_the_database_refuses_an_incoherent_scope(office, scope):
+    user = make_user(access.VIEWER, None)
+    fields = {**scope, "office": office} if "office" in scope else scope
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffProfile.objects.create(user=user, **fields)
+    assert not StaffProfile.objects.filter(user=user).exists()
+
+
+def test_the_migration_keeps_existing_empty_profiles_national(office):
+    """Before explicit scope, a profile with no office and no region was national."""
+    from django.apps import apps
+
+    name = next(path.stem for path in Path(migrations.__file__).parent.glob("*.py")
+                if path.stem.endswith("_staffprofile_national"))
+    migration = importlib.import_module(f"blanko.migrations.{name}")
+    empty = make_user(access.VIEWER, None, office__region="21")
+    StaffProfile.objects.filter(user=empty).update(region_code="")
+    regional = make_user(access.VIEWER, None, office__region="21")
+    at_office = make_user(access.OPERATOR, office)
+    migration.mark_empty_profiles_national(apps, None)
+    assert access.is_national(User.objects.get(pk=empty.pk))
+    assert not access.is_national(User.objects.get(pk=regional.pk))
+    assert not access.is_national(User.objects.get(pk=at_office.pk))

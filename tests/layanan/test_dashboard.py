@@ -452,7 +452,7 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_ledger(
 
 
 def test_the_rollup_runs_the_same_queries_for_one_office_and_for_several(client, db):
-    viewer = make_user(access.VIEWER, None, username="peninjau_nasional")
+    viewer = make_user(access.VIEWER, None, username="peninjau_nasional", office__national=True)
     client.force_login(viewer)
     url = reverse("layanan:rollup")
     counts = []

@@ -336,7 +336,7 @@ def test_demo_reports_balance_every_month_and_match_the_ledger(db):
 
 
 def test_a_national_viewer_cannot_read_reports_but_an_administrator_can(client, office, may):
-    viewer = make_user(access.VIEWER, None, username="peninjau_pusat")
+    viewer = make_user(access.VIEWER, None, username="peninjau_pusat", office__national=True)
     client.force_login(viewer)
     assert client.get(reverse("layanan:report", args=[office.code, 2024, 5])).status_code == 403
     admin = User.objects.get(pk=make_user(access.ADMINISTRATOR, office, username="adm").pk)
