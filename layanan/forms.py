@@ -25,6 +25,11 @@ class OnceOnlyForm(forms.Form):
         kwargs.setdefault("initial", {}).setdefault("key", new_key())
         super().__init__(*args, **kwargs)
 
+    def renew_key(self) -> None:
+        """Gives a refused form a fresh key, so that it can be sent again as a new one."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("key")] = new_key()
+
 
 class RequestFields(OnceOnlyForm):
     nik = forms.CharField(label=_("NIK"), max_length=30,
@@ -60,6 +65,13 @@ class RequestFields(OnceOnlyForm):
 
 
 class CounterRequestForm(RequestFields):
+    supersede_online = forms.BooleanField(
+        label=_("Batalkan permohonan daring yang belum diverifikasi"), required=False,
+        help_text=_("Hanya bila pemohon hadir di loket dan masih ada permohonan daring untuk "
+                    "NIK dan jenis yang sama yang belum diverifikasi. Permohonan itu "
+                    "dibatalkan atas nama Anda."),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
@@ -69,8 +81,13 @@ class CounterRequestForm(RequestFields):
             Fieldset(_("Permohonan"), "kind", "police_report_number", "disaster_victim",
                      "replaces_suket"),
             Fieldset(_("Kontak (opsional)"), "phone", "email"),
+            Fieldset(_("Permohonan daring yang ada"), "supersede_online"),
         )
         self.helper.add_input(Submit("submit", _("Daftarkan")))
+
+    def service_kwargs(self) -> dict:
+        return {**super().service_kwargs(),
+                "supersede_online": self.cleaned_data["supersede_online"]}
 
 
 class OnlineRequestForm(RequestFields):

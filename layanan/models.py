@@ -71,6 +71,12 @@ class ServiceRequest(models.Model):
     rejection_reason = models.CharField(_("alasan penolakan"), max_length=500, blank=True)
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
                                       editable=False)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates",
+        editable=False, verbose_name=_("ditandai: duplikat dari"),
+        help_text=_("Diajukan daring saat permohonan ini, dengan NIK dan jenis yang sama, "
+                    "masih terbuka. Petugas memeriksanya sebelum verifikasi."),
+    )
     submitted_at = models.DateTimeField(_("diajukan pada"))
     verified_at = models.DateTimeField(_("diverifikasi pada"), null=True, blank=True)
     printed_at = models.DateTimeField(_("dicetak pada"), null=True, blank=True)
@@ -84,10 +90,18 @@ class ServiceRequest(models.Model):
         verbose_name = _("permohonan KTP-el")
         verbose_name_plural = _("permohonan KTP-el")
         constraints = [
+            # One open request per NIK and kind, apart from the flagged duplicates that
+            # the online form accepts (so that it never tells a stranger a NIK is in use).
             models.UniqueConstraint(
                 fields=["nik", "kind"],
-                condition=Q(status__in=["submitted", "verified", "printed"]),
+                condition=Q(status__in=["submitted", "verified", "printed"],
+                            duplicate_of__isnull=True),
                 name="request_one_open_per_nik_and_kind",
+            ),
+            # ...and whatever is flagged, one request per NIK and kind on its way to a card.
+            models.UniqueConstraint(
+                fields=["nik", "kind"], condition=Q(status__in=["verified", "printed"]),
+                name="request_one_in_process_per_nik_and_kind",
             ),
             models.CheckConstraint(condition=Q(priority_tier__gte=1, priority_tier__lte=4),
                                    name="request_tier_1_to_4"),
@@ -131,6 +145,12 @@ class ServiceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_flagged(self) -> bool:
+        """A duplicate submitted online that staff have not yet resolved."""
+        return self.duplicate_of_id is not None and self.status == self.Status.SUBMITTED
+
 
 
 class RequestEvent(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from layanan.services.printing import issue_suket, print_card, record_spoiled_print
 from layanan.services.requests import (
+    KEY_REUSED,
     cancel_request,
     deliver_request,
     reject_request,
@@ -12,6 +13,7 @@ from layanan.services.requests import (
 )
 
 __all__ = [
+    "KEY_REUSED",
     "cancel_request",
     "deliver_request",
     "issue_suket",

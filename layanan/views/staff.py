@@ -42,6 +42,8 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
             )
         except ValidationError as error:
             apply_form_errors(form, error)
+            if getattr(error, "code", None) == services.KEY_REUSED:
+                form.renew_key()
         else:
             messages.success(request, _("Permohonan %(reg)s terdaftar.")
                              % {"reg": created.registration_number})

@@ -293,7 +293,9 @@ def test_a_month_close_and_back_dated_postings_do_not_interleave(
         months.append(first_of_this_month)
     receive(office, 200, occurred_on=months[-1])
 
-    for month in months:
+    # Oldest first: the latest close is the lock date, so an earlier month cannot be
+    # closed after a later one.
+    for month in reversed(months):
         day = month.replace(day=20)
 
         def work(i: int, day=day):
@@ -312,4 +314,33 @@ def test_a_month_close_and_back_dated_postings_do_not_interleave(
             else:
                 # Drawn before the close took its locks.
                 assert result.recorded_at < closed.closed_at
+    assert_ledger_clean()
+
+
+def test_a_close_of_a_later_month_and_postings_dated_before_it_do_not_interleave(
+    postgres_only, office, supervisor, operator, receive
+):
+    """The latest close is the lock date: a draw dated in an earlier, never closed month
+    either lands before the close of a later month, or is refused after it."""
+    last_month = (today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    earlier = (last_month - datetime.timedelta(days=40)).replace(day=10)
+    receive(office, 200, occurred_on=earlier)
+
+    def work(i: int):
+        if i == 0:
+            return services.close_month(office=fresh(Office, office.pk), month=last_month,
+                                        by=fresh(User, supervisor.pk))
+        return services.issue_blank(office=fresh(Office, office.pk),
+                                    by=fresh(User, operator.pk), occurred_on=earlier)
+
+    results = run_together(WORKERS, work)
+    closed = results[0]
+    assert not isinstance(closed, Exception), closed
+    for result in results[1:]:
+        if isinstance(result, Exception):
+            assert isinstance(result, ValidationError) and "sudah ditutup" in str(result)
+        else:
+            assert result.recorded_at < closed.closed_at
+    with pytest.raises(ValidationError, match="sudah ditutup"):
+        services.issue_blank(office=office, by=operator, occurred_on=earlier)
     assert_ledger_clean()

@@ -204,11 +204,63 @@ def test_the_counter_form_shows_a_clear_message_and_stores_nothing(staff, office
 
 def test_the_counter_form_refuses_a_second_open_request_for_the_nik(staff, office, operator):
     nik = adult_nik()
-    submit(office, operator, nik=nik)
+    first = submit(office, operator, nik=nik)
     before = snapshot()
     response = staff.post(url("register", office), counter_form(nik=nik))
-    assert "Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama." in text(response)
+    assert ("Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama: "
+            f"{first.registration_number} (Kota Tanjungpinang).") in text(response)
     assert snapshot() == before
+    # Ticking the box does not cancel a counter request.
+    response = staff.post(url("register", office), counter_form(nik=nik, supersede_online="on"))
+    assert response.status_code == 200 and snapshot() == before
+
+
+def test_the_counter_serves_the_person_although_a_stranger_applied_online_first(
+        staff, office, operator):
+    squat = submit(office, None, full_name="Penyerobot")
+    data = counter_form(nik=squat.nik)
+    before = snapshot()
+    response = staff.post(url("register", office), data)
+    body = text(response)
+    assert response.status_code == 200 and snapshot() == before
+    assert f"{squat.registration_number} (Kota Tanjungpinang)" in body
+    assert "Permohonan daring itu belum diverifikasi" in body
+    assert 'name="supersede_online"' in body
+    response = staff.post(url("register", office), {**data, "supersede_online": "on"})
+    real = ServiceRequest.objects.get(nik=squat.nik, channel=ServiceRequest.Channel.COUNTER)
+    assert response.status_code == 302 and response.url == url("detail", office, pk=real.pk)
+    squat.refresh_from_db()
+    assert squat.status == Status.CANCELLED and real.status == Status.SUBMITTED
+
+
+def test_a_counter_form_key_reused_with_other_data_gets_a_fresh_key(staff, office):
+    data = counter_form()
+    staff.post(url("register", office), data)
+    before = snapshot()
+    response = staff.post(url("register", office), {**data, "nik": adult_nik()})
+    assert "Formulir ini sudah pernah dikirim dengan data yang berbeda." in text(response)
+    assert snapshot() == before
+    assert f'value="{data["key"]}"' not in text(response)
+
+
+def test_staff_see_a_flagged_duplicate_in_the_list_and_the_detail(staff, office, operator):
+    first = submit(office, operator)
+    duplicate = submit(office, None, nik=first.nik, full_name="Orang Lain")
+    plain = submit(office, None)
+    body = text(staff.get(url("list", office)))
+    flags = re.findall(r'<a href="/kantor/\d+/layanan/(\d+)/">[^<]+</a>\s*'
+                       r'<span class="badge[^"]*" data-testid="flagged"', body)
+    assert flags == [str(duplicate.pk)], body
+    body = text(staff.get(url("detail", office, pk=duplicate.pk)))
+    assert 'data-testid="flag"' in body
+    assert first.registration_number in body
+    assert url("detail", office, pk=first.pk) in body
+    assert 'data-testid="flag"' not in text(staff.get(url("detail", office, pk=plain.pk)))
+    response = staff.post(action_url(duplicate, "verify"),
+                          {"documents": ["kk", "damaged_card"]}, follow=True)
+    assert "Masih ada permohonan terbuka lain untuk NIK ini" in text(response)
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.SUBMITTED
 
 
 # The print queue
