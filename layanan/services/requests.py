@@ -10,12 +10,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blanko.access import ensure_permission
 from blanko.models import Office
+from blanko.text import clean_text
 from layanan import rules
 from layanan.models import Counter, RequestEvent, ServiceRequest
 from layanan.nik import parse_nik, validate_kk
+from layanan.services import duplicates
 
 logger = logging.getLogger("siblanko.layanan")
 
@@ -25,20 +28,34 @@ PROCESS = "layanan.process_request"
 
 _PHONE = re.compile(r"^(?:\+62|62|0)8[1-9][0-9]{6,11}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1
 EMAIL_MAX_LENGTH = ServiceRequest._meta.get_field("email").max_length
+KEY_REUSED = "submission_key_reused"
 
 
 def clean_name(value: str) -> str:
+    """A name as seen: control characters refused, invisible ones removed (NFKC).
+
+    Zero-width and bidi characters come with pasted text and are dropped; a name made
+    only of them is refused, as is one with a C0 or C1 control character.
+    """
     name = " ".join((value or "").split())
     if not name:
         raise ValidationError({"full_name": "Nama lengkap wajib diisi."}, code="required")
+    if _NAME_CONTROL.search(name):
+        raise ValidationError({"full_name": "Nama mengandung karakter yang tidak sah."},
+                              code="invalid")
+    name = clean_text(name)
+    if not name:
+        raise ValidationError(
+            {"full_name": _("Nama lengkap hanya berisi karakter yang tidak terlihat.")},
+            code="invisible",
+        )
     if len(name) > 200:
         raise ValidationError(
             {"full_name": "Nama lengkap terlalu panjang (maksimal 200 karakter)."},
             code="max_length",
         )
-    if _CONTROL.search(name):
-        raise ValidationError({"full_name": "Nama mengandung karakter yang tidak sah."})
     return name
 
 
@@ -131,11 +148,15 @@ def submit_request(
     married: bool = False, phone: str = "", email: str = "", kk_number: str = "",
     disaster_victim: bool = False, replaces_suket: bool = False,
     police_report_number: str = "", submission_key: str | None = None,
-    at: datetime.datetime | None = None,
+    supersede_online: bool = False, at: datetime.datetime | None = None,
 ) -> ServiceRequest:
     """Registers a request at the counter (by an operator) or online (by=None).
 
-    Resubmitting the same form (same submission_key) returns the first request.
+    Resubmitting the same form (same submission_key and data) returns the first
+    request; the key with other data, another office or channel is refused. Online, a
+    NIK and kind with an open request is accepted and flagged for staff; at the
+    counter it is refused, unless every open one is an unverified online request and
+    `supersede_online` cancels them (see `layanan.services.duplicates`).
     """
     if channel == ServiceRequest.Channel.COUNTER:
         if by is None:  # a counter request is always registered by a signed-in operator
@@ -143,10 +164,6 @@ def submit_request(
         ensure_permission(by, "layanan.register_request", office)
     elif channel != ServiceRequest.Channel.ONLINE:
         raise ValidationError({"channel": "Saluran permohonan tidak dikenal."})
-    if submission_key:
-        existing = ServiceRequest.objects.filter(submission_key=submission_key).first()
-        if existing is not None:
-            return existing
     at = at or timezone.now()
     today = timezone.localdate(at)
     errors: dict[str, list] = {}
@@ -183,36 +200,96 @@ def submit_request(
                                                married=married, today=today), "nik")
     if errors:
         raise ValidationError(errors)
-    duplicate = ValidationError(
-        {"nik": "Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama."},
-        code="duplicate_open",
-    )
-    if ServiceRequest.objects.filter(nik=info.nik, kind=kind,
-                                     status__in=ServiceRequest.OPEN_STATUSES).exists():
-        raise duplicate
-    try:
-        with transaction.atomic():
-            sequence = next_number(office=office, name="REG", period=f"{today:%y%m%d}")
-            request = ServiceRequest.objects.create(
-                office=office, registration_number=f"{office.code}-{today:%y%m%d}-{sequence:04d}",
-                nik=info.nik, kk_number=kk, full_name=name, birth_date=info.birth_date,
-                sex=info.sex, married=married, phone=phone, email=email, kind=kind,
-                disaster_victim=disaster_victim, replaces_suket=replaces_suket,
-                police_report_number=police_report_number, channel=channel,
-                priority_tier=rules.priority_tier(kind=kind, disaster_victim=disaster_victim,
-                                                  replaces_suket=replaces_suket),
-                printable_from=printable, submission_key=submission_key or None,
-                submitted_at=at, created_by=by,
-            )
-            record_event(request=request, from_status="", to_status=Status.SUBMITTED, by=by,
-                         at=at, note=dict(ServiceRequest.Channel.choices)[channel])
-    except IntegrityError:
+    typed = {
+        "office_id": office.pk, "channel": channel, "nik": info.nik, "kind": kind,
+        "full_name": name, "married": bool(married), "phone": phone, "email": email,
+        "kk_number": kk, "disaster_victim": bool(disaster_victim),
+        "replaces_suket": bool(replaces_suket), "police_report_number": police_report_number,
+    }
+    # A twin of this form may commit at any moment: whatever the database refuses is
+    # looked at again from the start, outside the failed transaction. The second look
+    # finds the twin by its key, or the new open request to flag or to report.
+    for _attempt in range(3):
         if submission_key:
-            existing = ServiceRequest.objects.filter(submission_key=submission_key).first()
-            if existing is not None:
-                return existing
-        raise duplicate from None
+            replayed = _replayed(submission_key, typed)
+            if replayed is not None:
+                return replayed
+        others = list(duplicates.open_requests(nik=info.nik, kind=kind))
+        duplicate_of, superseded = None, []
+        if others and channel == ServiceRequest.Channel.ONLINE:
+            duplicate_of = duplicates.first_open(others)
+        elif others and supersede_online and duplicates.only_unverified_online(others):
+            superseded = others
+        elif others:
+            raise duplicates.counter_refusal(others)
+        try:
+            return _register(
+                typed=typed, office=office, birth_date=info.birth_date, sex=info.sex,
+                printable=printable, submission_key=submission_key, duplicate_of=duplicate_of,
+                superseded=superseded, by=by, at=at,
+            )
+        except IntegrityError:
+            continue
+    raise ValidationError(_("Permohonan belum dapat didaftarkan karena sedang diproses "
+                            "bersamaan. Silakan kirim lagi."), code="busy")
+
+
+def _replayed(submission_key: str, typed: dict) -> ServiceRequest | None:
+    """The request this form already registered, or None; the key with other data is refused."""
+    existing = ServiceRequest.objects.filter(submission_key=submission_key).first()
+    if existing is None:
+        return None
+    if any(getattr(existing, field) != value for field, value in typed.items()):
+        raise ValidationError(
+            _("Formulir ini sudah pernah dikirim dengan data yang berbeda. Periksa isian, "
+              "lalu kirim lagi sebagai permohonan baru."),
+            code=KEY_REUSED,
+        )
+    return existing
+
+
+def _register(*, typed: dict, office: Office, birth_date: datetime.date, sex: str,
+              printable: datetime.date | None, submission_key: str | None,
+              duplicate_of: ServiceRequest | None, superseded: list[ServiceRequest], by,
+              at: datetime.datetime) -> ServiceRequest:
+    """Writes the request (and cancels the online ones it supersedes) in one transaction."""
+    channel = typed["channel"]
+    note = str(dict(ServiceRequest.Channel.choices)[channel])
+    with transaction.atomic():
+        today = timezone.localdate(at)
+        sequence = next_number(office=office, name="REG", period=f"{today:%y%m%d}")
+        number = f"{office.code}-{today:%y%m%d}-{sequence:04d}"
+        if superseded:
+            cancelled = _supersede(superseded, office=office, number=number, by=by, at=at)
+            note = _("%(channel)s · menggantikan permohonan daring %(numbers)s") % {
+                "channel": note, "numbers": ", ".join(cancelled)}
+        request = ServiceRequest.objects.create(
+            **typed, office=office, registration_number=number, birth_date=birth_date,
+            sex=sex, priority_tier=rules.priority_tier(
+                kind=typed["kind"], disaster_victim=typed["disaster_victim"],
+                replaces_suket=typed["replaces_suket"]),
+            printable_from=printable, submission_key=submission_key or None,
+            duplicate_of=duplicate_of, submitted_at=at, created_by=by,
+        )
+        record_event(request=request, from_status="", to_status=Status.SUBMITTED, by=by,
+                     at=at, note=note)
     return request
+
+
+def _supersede(requests: list[ServiceRequest], *, office: Office, number: str, by,
+               at: datetime.datetime) -> list[str]:
+    """Cancels unverified online requests for the person registered at the counter."""
+    note = _("Dibatalkan saat pemohon didaftarkan di loket %(office)s (%(number)s).") % {
+        "office": office.name, "number": number}
+    cancelled = []
+    for other in requests:
+        locked = lock_request(other, allowed=(Status.SUBMITTED,))
+        if locked.channel != ServiceRequest.Channel.ONLINE:  # cannot change; checked anyway
+            raise duplicates.counter_refusal([locked])
+        transition(request=locked, to=Status.CANCELLED, by=by, at=at, note=note,
+                   closed_at=at)
+        cancelled.append(locked.registration_number)
+    return cancelled
 
 
 def lock_request(request: ServiceRequest, *, allowed: tuple[str, ...]) -> ServiceRequest:
@@ -263,11 +340,21 @@ def verify_request(
             {"documents": "Dokumen belum lengkap: " + ", ".join(missing) + "."},
             code="documents_missing",
         )
-    with transaction.atomic():
-        locked = lock_request(request, allowed=(Status.SUBMITTED,))
-        return transition(request=locked, to=Status.VERIFIED, by=by, at=at, note=note,
-                           documents=documents, biometrics_recorded=biometrics_recorded,
-                           verified_at=at)
+    try:
+        with transaction.atomic():
+            locked = lock_request(request, allowed=(Status.SUBMITTED,))
+            refusal = duplicates.verification_refusal(locked)
+            if refusal is not None:
+                raise refusal
+            return transition(request=locked, to=Status.VERIFIED, by=by, at=at, note=note,
+                              documents=documents, biometrics_recorded=biometrics_recorded,
+                              verified_at=at)
+    except IntegrityError:
+        # Another request for the NIK and kind was verified meanwhile (one per NIK and
+        # kind on its way to a card, in the database).
+        raise (duplicates.verification_refusal(request) or ValidationError(
+            _("Permohonan lain untuk NIK ini sedang diverifikasi. Silakan coba lagi."),
+            code="busy")) from None
 
 
 def deliver_request(*, request: ServiceRequest, by, note: str = "",

@@ -45,6 +45,8 @@ def online_submit(request: HttpRequest) -> HttpResponse:
                     )
                 except ValidationError as error:
                     apply_form_errors(form, error)
+                    if getattr(error, "code", None) == services.KEY_REUSED:
+                        form.renew_key()
                 else:
                     request.session[SESSION_KEY] = created.registration_number
                     return redirect("layanan:online_done")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -110,9 +111,49 @@ def test_the_same_submission_key_returns_the_same_request(office, operator):
 
 
 def test_a_resubmitted_online_form_stores_one_request(office):
-    first = submit(office, None, submission_key="k-online")
-    assert submit(office, None, submission_key="k-online").pk == first.pk
+    nik = adult_nik()
+    first = submit(office, None, nik=nik, submission_key="k-online")
+    assert submit(office, None, nik=nik, submission_key="k-online").pk == first.pk
     assert ServiceRequest.objects.count() == 1
+
+
+KEY_REUSED = ("Formulir ini sudah pernah dikirim dengan data yang berbeda. Periksa isian, "
+              "lalu kirim lagi sebagai permohonan baru.")
+
+
+@pytest.mark.parametrize("change", [
+    {"nik": "other"}, {"full_name": "Orang Lain"}, {"kind": Kind.DATA_CHANGE},
+    {"phone": "081200001111"}, {"married": True}, {"disaster_victim": True},
+])
+def test_a_submission_key_replayed_with_other_data_is_refused(office, change):
+    nik = adult_nik()
+    first = submit(office, None, nik=nik, submission_key="k-replay")
+    change = {**change, "nik": adult_nik()} if change.get("nik") else change
+    with nothing_written() as info:
+        submit(office, None, **{"nik": nik, **change}, submission_key="k-replay")
+    assert info.value.messages == [KEY_REUSED]
+    assert ServiceRequest.objects.get().pk == first.pk
+
+
+def test_a_submission_key_replayed_from_another_office_is_refused(office, other_office,
+                                                                  operator, other_operator):
+    nik = adult_nik()
+    submit(office, None, nik=nik, submission_key="k-elsewhere")
+    with nothing_written() as info:
+        submit(other_office, None, nik=nik, submission_key="k-elsewhere")
+    assert info.value.messages == [KEY_REUSED]
+    with nothing_written() as info:  # nor at another office's counter
+        submit(other_office, other_operator, nik=nik, submission_key="k-elsewhere")
+    assert info.value.messages == [KEY_REUSED]
+
+
+def test_an_online_submission_key_replayed_at_the_counter_is_refused(office, operator):
+    nik = adult_nik()
+    submit(office, None, nik=nik, submission_key="k-channel")
+    with nothing_written() as info:
+        submit(office, operator, nik=nik, submission_key="k-channel",
+               supersede_online=True)
+    assert info.value.messages == [KEY_REUSED]
 
 
 # Bad input: a clear Indonesian message and nothing written
@@ -135,6 +176,34 @@ def test_a_bad_nik_is_refused_with_a_message_and_nothing_written(office, operato
     with nothing_written() as info:
         submit(office, operator, nik=nik)
     assert error_dict(info) == {"nik": [message]}
+
+
+INVISIBLE_ONLY = "Nama lengkap hanya berisi karakter yang tidak terlihat."
+
+
+@pytest.mark.parametrize("name, message", [
+    ("\u200b\u200c\u200d", INVISIBLE_ONLY),  # zero-width space, non-joiner, joiner
+    ("\u2060\ufeff", INVISIBLE_ONLY),  # word joiner, byte-order mark
+    ("\u202e\u202d\u2066\u2069", INVISIBLE_ONLY),  # bidi overrides and isolates
+    (" \u200b \u202e ", INVISIBLE_ONLY),
+    ("\u0085\u0090\u009b", "Nama mengandung karakter yang tidak sah."),  # C1 controls
+    ("Budi\u009bSantoso", "Nama mengandung karakter yang tidak sah."),
+])
+def test_a_name_made_only_of_invisible_characters_is_refused(office, operator, name, message):
+    for by in (operator, None):
+        with nothing_written() as info:
+            submit(office, by, full_name=name)
+        assert error_dict(info) == {"full_name": [message]}
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("Bu\u200bdi San\u200dtoso", "Budi Santoso"),
+    ("\u202eBudi Santoso\u202c", "Budi Santoso"),
+    ("\ufeffSiti\u00a0Rahmawati", "Siti Rahmawati"),
+    ("\uff22\uff55\uff44\uff49", "Budi"),  # full-width letters, NFKC
+])
+def test_invisible_characters_are_removed_from_a_name(office, operator, typed, stored):
+    assert submit(office, operator, full_name=typed).full_name == stored
 
 
 @pytest.mark.parametrize("name, message", [
@@ -249,13 +318,24 @@ def test_html_and_script_are_stored_as_plain_text(office, operator, field):
 # One open request per NIK and kind
 
 
-def test_a_second_open_request_for_the_same_nik_and_kind_is_refused(office, operator):
+def open_elsewhere(*requests: ServiceRequest) -> str:
+    return "Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama: " + ", ".join(
+        f"{r.registration_number} ({r.office.name})" for r in requests) + "."
+
+
+def only_online_open(*requests: ServiceRequest) -> str:
+    return open_elsewhere(*requests)[:-1] + (
+        ". Permohonan daring itu belum diverifikasi: bila pemohonnya hadir di loket, centang "
+        "«Batalkan permohonan daring yang belum diverifikasi» lalu daftarkan lagi.")
+
+
+def test_a_second_open_request_for_the_same_nik_and_kind_is_refused_at_the_counter(office,
+                                                                                   operator):
     nik = adult_nik()
-    submit(office, operator, nik=nik, kind=Kind.DAMAGED)
+    first = submit(office, operator, nik=nik, kind=Kind.DAMAGED)
     with nothing_written() as info:
         submit(office, operator, nik=nik, kind=Kind.DAMAGED, full_name="Orang Lain")
-    assert error_dict(info) == {
-        "nik": ["Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama."]}
+    assert error_dict(info) == {"nik": [open_elsewhere(first)]}
     # Another kind for the same NIK is a different request.
     assert submit(office, operator, nik=nik, kind=Kind.DATA_CHANGE).kind == Kind.DATA_CHANGE
 
@@ -263,9 +343,154 @@ def test_a_second_open_request_for_the_same_nik_and_kind_is_refused(office, oper
 def test_the_open_request_rule_holds_across_offices_and_channels(office, operator, other_office,
                                                                  other_operator):
     nik = adult_nik()
-    submit(office, None, nik=nik)
-    with nothing_written(match="Masih ada permohonan terbuka"):
+    online = submit(office, None, nik=nik)
+    with nothing_written() as info:
         submit(other_office, other_operator, nik=nik)
+    assert error_dict(info) == {"nik": [only_online_open(online)]}
+
+
+# A duplicate submitted online: accepted like any other, flagged for staff
+
+
+def test_an_online_request_for_a_nik_with_an_open_request_is_registered_and_flagged(
+        office, operator):
+    nik = adult_nik()
+    first = submit(office, operator, nik=nik)
+    fresh = submit(office, None)
+    duplicate = submit(office, None, nik=nik, full_name="Orang Lain")
+    assert duplicate.pk != first.pk
+    assert (duplicate.status, duplicate.channel) == (Status.SUBMITTED, Channel.ONLINE)
+    assert duplicate.duplicate_of == first and duplicate.is_flagged
+    assert fresh.duplicate_of is None and not fresh.is_flagged
+    # The same kind of registration number and the same first event as a fresh request.
+    assert re.fullmatch(rf"2172-{today():%y%m%d}-\d{{4}}", duplicate.registration_number)
+    assert [(e.from_status, e.to_status, e.note) for e in duplicate.events.all()] == [
+        (e.from_status, e.to_status, e.note) for e in fresh.events.all()]
+
+
+def test_an_online_duplicate_is_flagged_across_offices(office, operator, other_office):
+    first = submit(office, operator)
+    duplicate = submit(other_office, None, nik=first.nik)
+    assert duplicate.duplicate_of == first and duplicate.office == other_office
+
+
+def test_many_online_duplicates_point_to_the_request_that_was_open_first(office, operator):
+    first = submit(office, None)
+    again = [submit(office, None, nik=first.nik) for _ in range(3)]
+    assert {r.duplicate_of_id for r in again} == {first.pk}
+
+
+def test_a_flagged_duplicate_cannot_be_verified_while_the_other_request_is_open(office,
+                                                                               operator):
+    first = submit(office, operator)
+    duplicate = submit(office, None, nik=first.nik, full_name="Orang Lain")
+    with nothing_written() as info:
+        verify(duplicate, operator)
+    assert info.value.messages == [
+        "Masih ada permohonan terbuka lain untuk NIK ini dengan jenis yang sama: "
+        f"{first.registration_number} (Kota Tanjungpinang). Tolak atau batalkan permohonan "
+        "yang tidak sah terlebih dahulu."]
+
+
+def test_the_original_cannot_be_verified_while_a_flagged_duplicate_is_open(office, operator):
+    first = submit(office, None)
+    duplicate = submit(office, None, nik=first.nik, full_name="Orang Lain")
+    with nothing_written(match=duplicate.registration_number):
+        verify(first, operator)
+    services.reject_request(request=duplicate, by=operator, reason="Bukan pemilik NIK")
+    assert verify(first, operator).status == Status.VERIFIED
+
+
+def test_a_flagged_duplicate_cannot_take_a_blank_before_staff_resolve_it(office, operator,
+                                                                         give_stock):
+    give_stock(office, 5)
+    first = submit(office, None)
+    duplicate = submit(office, None, nik=first.nik, full_name="Orang Lain")
+    with nothing_written(match="status permohonan"):
+        services.print_card(request=duplicate, by=operator)
+    with nothing_written(match="Masih ada permohonan terbuka lain"):
+        verify(duplicate, operator)
+    # Staff decide the first was not genuine: cancel it, then the duplicate may proceed.
+    services.cancel_request(request=first, by=operator, reason="Bukan pemilik NIK")
+    verify(duplicate, operator)
+    assert services.print_card(request=duplicate, by=operator).outcome == "success"
+
+
+def test_a_flagged_duplicate_of_a_request_that_got_its_card_cannot_be_verified(
+        office, operator, give_stock):
+    give_stock(office, 1)
+    first = submit(office, operator)
+    services.print_card(request=verify(first, operator), by=operator)
+    duplicate = submit(office, None, nik=first.nik)
+    services.deliver_request(request=first, by=operator)
+    with nothing_written() as info:
+        verify(duplicate, operator)
+    assert info.value.messages == [
+        f"Permohonan ini diajukan saat permohonan {first.registration_number} masih terbuka, "
+        "dan permohonan itu sudah menghasilkan KTP-el. Tolak permohonan ini bila memang "
+        "ganda."]
+
+
+def test_the_database_allows_one_verified_or_printed_request_per_nik_and_kind(office,
+                                                                             operator):
+    first = submit(office, None)
+    duplicate = submit(office, None, nik=first.nik)
+    ServiceRequest.objects.filter(pk=first.pk).update(status=Status.VERIFIED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ServiceRequest.objects.filter(pk=duplicate.pk).update(status=Status.VERIFIED)
+
+
+# The person at the counter is never blocked by an unverified online request
+
+
+def test_the_counter_registers_the_person_and_cancels_unverified_online_requests(
+        office, operator):
+    squat = submit(office, None, full_name="Penyerobot")
+    again = submit(office, None, nik=squat.nik, full_name="Penyerobot")
+    with nothing_written() as info:
+        submit(office, operator, nik=squat.nik)
+    assert error_dict(info) == {"nik": [only_online_open(squat, again)]}
+    real = submit(office, operator, nik=squat.nik, supersede_online=True)
+    assert (real.status, real.channel, real.duplicate_of) == (
+        Status.SUBMITTED, Channel.COUNTER, None)
+    for other in (squat, again):
+        other.refresh_from_db()
+        assert other.status == Status.CANCELLED
+        event = other.events.last()
+        assert (event.from_status, event.to_status, event.by) == (
+            Status.SUBMITTED, Status.CANCELLED, operator)
+        assert event.note == (
+            f"Dibatalkan saat pemohon didaftarkan di loket Kota Tanjungpinang "
+            f"({real.registration_number}).")
+    assert real.events.get().note == (
+        f"Loket \u00b7 menggantikan permohonan daring {squat.registration_number}, "
+        f"{again.registration_number}")
+    assert verify(real, operator).status == Status.VERIFIED
+
+
+def test_the_counter_supersedes_an_unverified_online_request_of_another_office(
+        office, operator, other_office, other_operator):
+    squat = submit(other_office, None)
+    real = submit(office, operator, nik=squat.nik, supersede_online=True)
+    squat.refresh_from_db()
+    assert squat.status == Status.CANCELLED and real.is_open
+
+
+@pytest.mark.parametrize("first_at", ["counter", "verified_online"])
+def test_the_counter_never_cancels_a_counter_or_verified_request(office, operator, first_at):
+    first = submit(office, operator if first_at == "counter" else None)
+    if first_at == "verified_online":
+        verify(first, operator)
+    with nothing_written() as info:
+        submit(office, operator, nik=first.nik, supersede_online=True)
+    assert error_dict(info) == {"nik": [open_elsewhere(first)]}
+
+
+def test_supersede_is_for_the_counter_only(office):
+    squat = submit(office, None)
+    duplicate = submit(office, None, nik=squat.nik, supersede_online=True)
+    squat.refresh_from_db()
+    assert squat.status == Status.SUBMITTED and duplicate.duplicate_of == squat
 
 
 def test_the_database_allows_one_open_request_per_nik_and_kind(office, operator):

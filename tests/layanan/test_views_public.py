@@ -92,6 +92,70 @@ def test_a_resubmitted_online_form_stores_one_request(client, office):
     assert ServiceRequest.objects.count() == 1
 
 
+def anonymised(response, number: str, last4: str) -> str:
+    """A page with what the stranger typed, the form key and the CSRF token blanked."""
+    body = text(response).replace(number, "NOMOR").replace(f'value="{last4}"', "NIK4")
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", body)
+    return re.sub(r'name="key" value="[^"]+"', "KEY", body)
+
+
+def submit_and_check(client, data) -> list:
+    """What a stranger sees: the answer to the form, the done page, the status check."""
+    answer = client.post(ONLINE, data)
+    done = client.get(DONE)
+    number = re.search(r'data-testid="registration-number">([^<]+)<', text(done)).group(1)
+    status = client.post(STATUS, {"registration_number": number, "nik_last4": data["nik"][-4:]})
+    return [
+        (r.status_code, r.get("Location"), [t.name for t in r.templates if t.name],
+         anonymised(r, number, data["nik"][-4:]))
+        for r in (answer, done, status)
+    ], number
+
+
+def test_the_online_form_answers_the_same_whether_or_not_the_nik_has_an_open_request(
+        client, office, other_office, operator, limits):
+    limits("online_submit", 100)
+    limits("status_check", 100)
+    taken = submit(other_office, None, kind=Kind.DAMAGED).nik  # open, in another office
+    fresh_view, fresh_number = submit_and_check(client, online_form(office, key="a" * 32))
+    taken_view, taken_number = submit_and_check(client, online_form(office, key="b" * 32,
+                                                                    nik=taken))
+    assert taken_view == fresh_view
+    assert re.fullmatch(r"2172-\d{6}-\d{4}", taken_number)
+    assert "Masih ada permohonan terbuka" not in str(taken_view)
+    flagged = ServiceRequest.objects.get(registration_number=taken_number)
+    assert flagged.is_flagged and flagged.duplicate_of.nik == taken
+    assert not ServiceRequest.objects.get(registration_number=fresh_number).is_flagged
+    # Rejected by staff later, it still tells the stranger nothing about the other request.
+    services.reject_request(request=flagged, by=operator, reason="Ganda dengan permohonan lain")
+    body = text(check(client, taken_number, taken[-4:]))
+    assert "Status: Ditolak" in body and "Ganda" not in body
+    assert ServiceRequest.objects.get(nik=taken, office=other_office).registration_number \
+        not in body
+
+
+def test_a_form_key_reused_with_other_data_is_refused_and_a_fresh_key_is_given(client, office):
+    data = online_form(office)
+    client.post(ONLINE, data)
+    before = snapshot()
+    response = client.post(ONLINE, {**data, "nik": adult_nik()})
+    assert response.status_code == 200
+    assert "Formulir ini sudah pernah dikirim dengan data yang berbeda." in text(response)
+    assert snapshot() == before
+    key = re.search(r'name="key" value="([^"]+)"', text(response)).group(1)
+    assert key != data["key"]
+    again = client.post(ONLINE, {**data, "nik": adult_nik(), "key": key})
+    assert again.status_code == 302 and ServiceRequest.objects.count() == 2
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u202e\u2066", "\u0085\u009b"])
+def test_the_online_form_refuses_an_invisible_name(client, office, name):
+    before = snapshot()
+    response = client.post(ONLINE, online_form(office, full_name=name))
+    assert response.status_code == 200 and 'class="invalid-feedback' in text(response)
+    assert snapshot() == before
+
+
 @pytest.mark.parametrize("field, value, message", [
     ("nik", "217201010190001", "NIK harus 16 digit (yang diisi 15 digit)."),
     ("nik", "21720101019000011", "NIK harus 16 digit (yang diisi 17 digit)."),
