@@ -11,7 +11,7 @@ from blanko.services.loans import (
     repay_loan,
 )
 from blanko.services.offices import create_office, office_location, partner_location
-from blanko.services.posting import post_movement
+from blanko.services.posting import EKTP_START, period_lock_date, post_movement
 from blanko.services.stock import (
     close_month,
     destroy_spoiled,
@@ -24,6 +24,7 @@ from blanko.services.stock import (
 )
 
 __all__ = [
+    "EKTP_START",
     "borrow_from_partner",
     "cancel_shipment",
     "close_month",
@@ -35,6 +36,7 @@ __all__ = [
     "lend_to_partner",
     "office_location",
     "partner_location",
+    "period_lock_date",
     "post_movement",
     "receive_allocation",
     "receive_from_province",
