@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 
 from blanko import access
 from blanko.formatting import TableFormat
+from blanko.services import EKTP_START
 from blanko.views import scoped_office
 from layanan import charts, rollup
 from layanan.dashboard import office_dashboard
@@ -28,7 +29,7 @@ DASHBOARD = "layanan.view_dashboard"
 
 # e-KTP began on 1 January 2011: no figure exists before it, and a date far in the past
 # would overflow the windows the dashboard computes backwards from it.
-EARLIEST_AS_OF = datetime.date(2011, 1, 1)
+EARLIEST_AS_OF = EKTP_START
 
 
 def as_of_from(request: HttpRequest, today: datetime.date) -> tuple[datetime.date, str]:
