@@ -250,6 +250,7 @@ class AccessLog(models.Model):
     class Action(models.TextChoices):
         VIEW = "view", _("Melihat detail")
         EXPORT = "export", _("Mengekspor data subjek")
+        SEARCH = "search", _("Mencari menurut NIK")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT,
                                 related_name="access_logs", null=True, blank=True)

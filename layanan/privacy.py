@@ -20,6 +20,13 @@ def access_logs(*, office: Office, nik: str = "") -> QuerySet[AccessLog]:
     return logs
 
 
+def log_nik_search(*, office: Office, nik: str, by, request: ServiceRequest | None = None
+                   ) -> AccessLog:
+    """A search by a whole NIK shows whether, and where, that person has requests: logged."""
+    return AccessLog.objects.create(nik=nik, office=office, user=by, request=request,
+                                    action=AccessLog.Action.SEARCH)
+
+
 def _iso(value) -> str | None:
     if isinstance(value, datetime.datetime):
         return timezone.localtime(value).isoformat()

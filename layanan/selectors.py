@@ -87,17 +87,22 @@ def queue_rows(*, office: Office, requests, stock: int, today: datetime.date):
 _REG = re.compile(r"^\d{4}-\d{6}-\d{1,4}$")
 
 
+def nik_in_query(query: str) -> str:
+    """The whole NIK a search text stands for (spaces and dots allowed), or ""."""
+    digits = re.sub(r"[\s.]", "", query or "")
+    return digits if digits.isascii() and digits.isdigit() and len(digits) == 16 else ""
+
+
 def search_requests(*, office: Office, query: str) -> QuerySet[ServiceRequest]:
     """By registration number, by whole NIK, or by part of the name."""
     requests = ServiceRequest.objects.filter(office=office).order_by("-submitted_at", "-id")
     query = " ".join((query or "").split())
     if not query:
         return requests
-    digits = re.sub(r"[\s.]", "", query)
     if _REG.match(query):
         return requests.filter(registration_number=query)
-    if digits.isascii() and digits.isdigit() and len(digits) == 16:
-        return requests.filter(nik=digits)
+    if nik := nik_in_query(query):
+        return requests.filter(nik=nik)
     return requests.filter(full_name__icontains=query)
 
 

@@ -11,7 +11,8 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from blanko.views import scoped_office
 from layanan import privacy
@@ -21,9 +22,15 @@ PAGE_SIZE = 50
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
 def access_log(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's access log. The NIK filter is sent by POST (its pages too), so the NIK
+    never reaches a URL; filtering by a NIK is itself logged."""
     office = scoped_office(request, code, "layanan.view_access_log")
-    nik = request.GET.get("nik", "")
+    filtering = request.method == "POST"
+    data = request.POST if filtering else request.GET
+    nik = request.POST.get("nik", "") if filtering else ""
     nik_error = ""
     if nik:
         try:
@@ -31,11 +38,14 @@ def access_log(request: HttpRequest, code: str) -> HttpResponse:
         except ValidationError as error:
             nik_error, nik = error.messages[0], ""
     page = Paginator(privacy.access_logs(office=office, nik=nik), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        data.get("page")
     )
+    if nik:
+        privacy.log_nik_search(office=office, nik=nik, by=request.user)
     return render(request, "layanan/accesslog_list.html", {
         "office": office, "page": page, "nik": nik, "nik_error": nik_error,
-        "query": f"nik={nik}" if nik else "",
+        "filtering": filtering, "search_fields": [("nik", nik)],
+        "url_query_ignored": "nik" in request.GET,
     })
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,12 +12,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
 from blanko import access
 from blanko.selectors import office_balances
 from blanko.views import apply_form_errors, scoped_office
-from layanan import selectors, services
+from layanan import privacy, selectors, services
 from layanan.forms import (
     CounterRequestForm,
     ReasonForm,
@@ -72,24 +75,37 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
 def request_list(request: HttpRequest, code: str) -> HttpResponse:
+    """The office's requests. A search may hold a NIK, so it is sent by POST (its pages
+    too): a NIK never reaches a URL, the server's access log or the browser history.
+    A search by a whole NIK is logged, as opening a request's detail is."""
     office = scoped_office(request, code, "layanan.view_servicerequest")
-    form = SearchForm(request.GET or None)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
+    searching = request.method == "POST"
+    data = request.POST if searching else request.GET
+    form = SearchForm(request.POST if searching else None)
+    query = form.cleaned_data["q"] if searching and form.is_valid() else ""
     requests = selectors.search_requests(office=office, query=query)
-    status = request.GET.get("status", "")
+    status = data.get("status", "")
     if status in Status.values:
         requests = requests.filter(status=status)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page = Paginator(requests, PAGE_SIZE).get_page(data.get("page"))
+    if nik := selectors.nik_in_query(query):
+        privacy.log_nik_search(office=office, nik=nik, by=request.user,
+                               request=page[0] if page else None)
     return render(request, "layanan/request_list.html", {
-        "office": office, "form": form, "page": page, "query": params.urlencode(),
+        "office": office, "form": form, "page": page, "searching": searching, "q": query,
+        "search_fields": [("q", query), ("status", status)],
+        "query": urlencode({"status": status}) if status and not searching else "",
         "status": status, "statuses": Status.choices,
+        # An old bookmark or a typed ?q=: not searched, and said so.
+        "url_query_ignored": "q" in request.GET,
     })
 
 
 @login_required
+@never_cache
 def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     office = scoped_office(request, code, "layanan.view_personal_data")
     service_request = get_object_or_404(

@@ -1,0 +1,183 @@
+"""A NIK never reaches a URL (issue 10, finding 4), and pages that show one are not cached
+(finding 10)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from layanan.models import AccessLog, ServiceRequest
+from layanan.views.privacy import PAGE_SIZE as LOG_PAGE_SIZE
+from layanan.views.staff import PAGE_SIZE
+from tests.layanan.conftest import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def url(name: str, office, **kwargs) -> str:
+    return reverse(f"layanan:{name}", kwargs={"code": office.code, **kwargs})
+
+
+def rows(response) -> list[str]:
+    return re.findall(r'<a href="/kantor/\d+/layanan/\d+/">([^<]+)</a>',
+                      response.content.decode())
+
+
+def urls_in(response) -> list[str]:
+    """Every URL the page would send: links, form actions, and where a GET form goes."""
+    html = response.content.decode()
+    found = re.findall(r'(?:href|action|src)="([^"]*)"', html)
+    for form in re.findall(r"<form\b[^>]*>.*?</form>", html, flags=re.S):
+        if 'method="post"' not in form.split(">", 1)[0]:
+            found += re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form)  # a GET form's
+    return [str(item) for item in found]
+
+
+@pytest.fixture
+def staff(client, operator):
+    client.force_login(operator)
+    return client
+
+
+@pytest.fixture
+def boss(client, supervisor):
+    client.force_login(supervisor)
+    return client
+
+
+def test_a_search_by_nik_is_sent_by_post_and_its_pages_carry_no_nik_in_a_url(staff, office,
+                                                                            operator):
+    nik = submit(office, operator).nik
+    for _ in range(PAGE_SIZE + 1):
+        submit(office, operator, full_name="Nur Hidayat")
+    target = ServiceRequest.objects.filter(nik=nik).get()
+    response = staff.post(url("list", office), {"q": nik})
+    assert response.status_code == 200
+    assert rows(response) == [target.registration_number]
+    assert not [found for found in urls_in(response) if nik in found]
+    # The form posts, to a URL without the query.
+    assert f'<form method="post" action="{url("list", office)}"' in response.content.decode()
+
+
+def test_pages_of_a_search_are_posted_and_keep_the_search(staff, office, operator):
+    for _ in range(PAGE_SIZE + 2):
+        submit(office, operator, full_name="Nur Hidayat")
+    submit(office, operator, full_name="Budi Santoso")
+    first = staff.post(url("list", office), {"q": "Nur", "status": "submitted"})
+    html = first.content.decode()
+    assert "Halaman 1 dari 2" in html
+    assert 'name="page" value="2"' in html and 'name="q" value="Nur"' in html
+    assert "?q=" not in html and "page=2" not in html
+    second = staff.post(url("list", office), {"q": "Nur", "status": "submitted", "page": "2"})
+    assert len(rows(second)) == 2
+    assert not set(rows(first)) & set(rows(second))
+
+
+def test_a_get_with_a_nik_in_the_url_does_not_search(staff, office, operator):
+    wanted = submit(office, operator)
+    other = submit(office, operator)
+    response = staff.get(url("list", office), {"q": wanted.nik})
+    assert response.status_code == 200
+    assert set(rows(response)) == {wanted.registration_number, other.registration_number}
+    body = response.content.decode()
+    assert wanted.nik not in body
+    assert "Pencarian lewat alamat halaman tidak dilayani" in body
+    assert not AccessLog.objects.exists()
+
+
+def test_a_search_by_a_whole_nik_writes_an_access_log_row(staff, office, operator):
+    request = submit(office, operator)
+    spaced = f"{request.nik[:6]} {request.nik[6:12]} {request.nik[12:]}"
+    staff.post(url("list", office), {"q": spaced})
+    log = AccessLog.objects.get()
+    assert (log.nik, log.user, log.office, log.request, log.action) == (
+        request.nik, operator, office, request, AccessLog.Action.SEARCH)
+    # A NIK that matches nobody is still a look-up of that person.
+    staff.post(url("list", office), {"q": "2172015501990009"})
+    assert AccessLog.objects.filter(nik="2172015501990009", request=None).count() == 1
+
+
+def test_a_search_by_name_or_number_writes_no_access_log_row(staff, office, operator):
+    request = submit(office, operator, full_name="Siti Rahmawati")
+    for query in ("rahma", request.registration_number, ""):
+        assert rows(staff.post(url("list", office), {"q": query})) == [
+            request.registration_number], query
+    assert not AccessLog.objects.exists()
+
+
+def test_the_access_log_filter_is_posted_logged_and_keeps_the_nik_out_of_urls(boss, office,
+                                                                             operator,
+                                                                             supervisor):
+    request = submit(office, operator)
+    for _ in range(LOG_PAGE_SIZE + 1):
+        AccessLog.objects.create(request=request, nik=request.nik, office=office,
+                                 user=operator, action=AccessLog.Action.VIEW)
+    assert boss.get(url("access_log", office), {"nik": request.nik}).status_code == 200
+    assert not AccessLog.objects.filter(user=supervisor).exists()  # not filtered, not logged
+    response = boss.post(url("access_log", office), {"nik": request.nik})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == LOG_PAGE_SIZE + 1
+    assert not [found for found in urls_in(response) if request.nik in found]
+    assert 'name="page" value="2"' in response.content.decode()
+    log = AccessLog.objects.filter(user=supervisor).get()
+    assert (log.nik, log.action) == (request.nik, AccessLog.Action.SEARCH)
+    bad = boss.post(url("access_log", office), {"nik": "12x"})
+    assert bad.status_code == 200 and bad.context["nik_error"]
+
+
+@pytest.mark.parametrize("query", ["\x00", "x" * 5000, "😀", "٢١٧٢٠١٠١٠١٩٠٠٠٠١", ["a", "b"]])
+def test_any_posted_search_is_never_a_server_error(staff, office, operator, query):
+    submit(office, operator)
+    assert staff.post(url("list", office), {"q": query, "status": query,
+                                            "page": query}).status_code == 200
+
+
+# Finding 10: every page that shows a whole NIK is not kept by a browser or a proxy.
+
+
+def no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_the_request_detail_is_not_cached(staff, office, operator):
+    request = submit(office, operator)
+    response = staff.get(url("detail", office, pk=request.pk))
+    assert request.nik in response.content.decode()
+    assert no_store(response)
+
+
+def test_search_results_and_the_access_log_are_not_cached(client, office, operator,
+                                                          supervisor):
+    request = submit(office, operator)
+    client.force_login(operator)
+    response = client.post(url("list", office), {"q": request.nik})
+    assert request.nik in response.content.decode()  # in the search box
+    assert no_store(response)
+    assert no_store(client.get(url("list", office)))
+    client.force_login(supervisor)
+    response = client.post(url("access_log", office), {"nik": request.nik})
+    assert request.nik in response.content.decode()
+    assert no_store(response)
+    assert no_store(client.get(url("access_log", office)))
+
+
+def test_the_data_subject_export_is_not_cached(client, office, operator, supervisor):
+    request = submit(office, operator)
+    client.force_login(supervisor)
+    response = client.post(url("subject_export", office), {"nik": request.nik})
+    assert response.status_code == 200
+    assert no_store(response)
+
+
+def test_the_benchmark_posts_its_searches_and_puts_no_nik_in_a_url(office):
+    from layanan.benchmarking.pages import PAGES
+
+    context = {"nik": "2172015501990009"}
+    searches = {page.key: page for page in PAGES if page.key.startswith("search_")}
+    assert set(searches) == {"search_nik", "search_name"}
+    for page in PAGES:
+        assert context["nik"] not in page.url(office, context), page.key
+        assert "?q=" not in page.url(office, context), page.key
+    assert searches["search_nik"].data(context) == {"q": context["nik"]}
