@@ -176,6 +176,10 @@ class MovementQuerySet(models.QuerySet):
         return self.filter(Q(from_location__office=office) | Q(to_location__office=office))
 
 
+# The reasons that carry a cause: a blank ruined while printing, a card found defective.
+SPOIL_REASONS = ("spoil", "spoil_issued")
+
+
 class Movement(models.Model):
     """One append-only posting: quantity blanks from one location to another."""
 
@@ -189,6 +193,7 @@ class Movement(models.Model):
         TRANSIT_CANCEL = "transit_cancel", _("Pengiriman dibatalkan")
         ISSUE = "issue", _("Dicetak untuk penduduk")
         SPOIL = "spoil", _("Rusak")
+        SPOIL_ISSUED = "spoil_issued", _("Kartu rusak setelah dicetak")
         DESTROY = "destroy", _("Dimusnahkan")
         ADJUSTMENT = "adjustment", _("Penyesuaian stock opname")
         REVERSAL = "reversal", _("Pembalikan")
@@ -248,8 +253,8 @@ class Movement(models.Model):
             ),
             models.CheckConstraint(
                 condition=(
-                    (Q(reason="spoil") & ~Q(cause=""))
-                    | (~Q(reason="spoil") & Q(cause=""))
+                    (Q(reason__in=SPOIL_REASONS) & ~Q(cause=""))
+                    | (~Q(reason__in=SPOIL_REASONS) & Q(cause=""))
                     | Q(reason="reversal")
                 ),
                 name="movement_cause_only_for_spoil",
@@ -303,6 +308,27 @@ class Movement(models.Model):
         if location_id == self.from_location_id:
             return -self.quantity
         return 0
+
+
+class MovementHold(models.Model):
+    """A movement that a record outside the ledger stands on, so it is never reversed.
+
+    The draw of a printed card is held: reversing it would put the blank back on the
+    shelf while the card exists. The caller of the posting says so explicitly
+    (`issue_blank(hold=True)`), in the same transaction; the ledger does not need to
+    know who holds it. A card found defective is recorded instead (`spoil_issued_card`,
+    ISSUED to SPOILED). A separate table, because movements are append-only.
+    """
+
+    movement = models.OneToOneField(Movement, on_delete=models.PROTECT, primary_key=True,
+                                    related_name="hold", verbose_name=_("mutasi"))
+
+    class Meta:
+        verbose_name = _("mutasi terikat")
+        verbose_name_plural = _("mutasi terikat")
+
+    def __str__(self) -> str:
+        return f"#{self.movement_id}"
 
 
 class Delivery(models.Model):

@@ -145,6 +145,19 @@ class SpoilForm(OnceOnlyForm):
         self.helper.form_tag = False
 
 
+class DefectForm(OnceOnlyForm):
+    """A printed card found defective ("kartu rusak setelah dicetak")."""
+
+    cause = forms.ChoiceField(label=_("Penyebab"), choices=Movement.Cause.choices)
+    note = forms.CharField(label=_("Catatan"), max_length=500, required=False,
+                           widget=forms.TextInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Alasan"), max_length=500,
                              widget=forms.TextInput())

@@ -152,7 +152,6 @@ class ServiceRequest(models.Model):
         return self.duplicate_of_id is not None and self.status == self.Status.SUBMITTED
 
 
-
 class RequestEvent(models.Model):
     """One transition of a request: who, when, from, to, and why."""
 
@@ -176,11 +175,17 @@ class RequestEvent(models.Model):
 
 
 class CardPrint(models.Model):
-    """One blank put through the printer for a request, and how it came out."""
+    """One blank put through the printer for a request, and how it came out.
+
+    A successful print whose card is later found defective becomes DEFECTIVE, with the
+    movement that took its blank from ISSUED to SPOILED: the request may then print
+    again, and the "one successful print per request" constraint still holds.
+    """
 
     class Outcome(models.TextChoices):
         SUCCESS = "success", _("Berhasil")
         SPOILED = "spoiled", _("Rusak")
+        DEFECTIVE = "defective", _("Rusak setelah dicetak")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="prints")
     outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices)
@@ -189,6 +194,15 @@ class CardPrint(models.Model):
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    defect_movement = models.OneToOneField(
+        Movement, on_delete=models.PROTECT, null=True, blank=True, related_name="card_defect",
+        verbose_name=_("mutasi kartu rusak"),
+    )
+    defective_at = models.DateTimeField(_("dicatat rusak pada"), null=True, blank=True)
+    defective_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    defect_note = models.CharField(_("catatan kerusakan"), max_length=500, blank=True)
+    defect_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["printed_at", "id"]
@@ -197,6 +211,17 @@ class CardPrint(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request"], condition=Q(outcome="success"),
                                     name="print_one_success_per_request"),
+            # A defect record exactly on a defective print: one per card, never undone.
+            models.CheckConstraint(
+                condition=(
+                    Q(outcome="defective", defect_movement__isnull=False,
+                      defective_at__isnull=False)
+                    | (~Q(outcome="defective") & Q(defect_movement__isnull=True,
+                                                   defective_at__isnull=True,
+                                                   defect_key__isnull=True))
+                ),
+                name="print_defect_only_when_defective",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,9 @@ the closing balance is what verify_ledger rebuilds. The opening counts walk back
 from the balance rows, which verify_ledger proves equal to the movements' sum.
 It lives in layanan because "issued by request kind" follows the CardPrint that
 links a request to its ISSUE movement; an ISSUE with no CardPrint (a daily recap
-posting) is counted under "rekap harian / tanpa permohonan".
+posting) is counted under "rekap harian / tanpa permohonan". A card found defective
+after printing is counted ruined by its cause in the month it is found, and taken off
+that month's cards issued (a line of its own); the month it was printed is unchanged.
 """
 
 from __future__ import annotations
@@ -44,7 +46,12 @@ STOCK_OUT = {
     Reason.ADJUSTMENT: "out.adjustment",
     Reason.REVERSAL: "out.reversal",
 }
-SPOILED_IN = {Reason.SPOIL: "spoiled.in", Reason.REVERSAL: "spoiled.reversal_in"}
+SPOILED_IN = {Reason.SPOIL: "spoiled.in", Reason.SPOIL_ISSUED: "spoiled.in",
+              Reason.REVERSAL: "spoiled.reversal_in"}
+# A card found defective after printing (ISSUED to SPOILED) does not move the store: it
+# is counted ruined by its cause and taken off the cards issued, so the total out is
+# still what left the store.
+DEFECTIVE = "issued.defective"
 SPOILED_OUT = {Reason.DESTROY: "spoiled.destroyed", Reason.REVERSAL: "spoiled.reversal_out"}
 
 LABELS = {
@@ -59,6 +66,7 @@ LABELS = {
     "out.lent": _("Dipinjamkan ke kab/kota lain"),
     "out.repaid": _("Pengembalian pinjaman kita"),
     f"issued.{RECAP}": _("Rekap harian / tanpa permohonan"),
+    DEFECTIVE: _("Dikurangi: kartu rusak setelah dicetak (dipindah ke blanko rusak)"),
     "out.adjustment": _("Selisih kurang stock opname"),
     "out.reversal": _("Koreksi (pembalikan mutasi)"),
     "out.other": _("Lainnya"),
@@ -82,14 +90,15 @@ GROUPS_IN = (
 GROUPS_OUT = (
     ("loans", _("Dipinjamkan dan dikembalikan"), ("out.lent", "out.repaid")),
     ("issued", _("Diterbitkan (dicetak untuk penduduk), menurut jenis permohonan"),
-     tuple(f"issued.{kind}" for kind in ServiceRequest.Kind.values) + (f"issued.{RECAP}",)),
+     (*(f"issued.{kind}" for kind in ServiceRequest.Kind.values), f"issued.{RECAP}",
+      DEFECTIVE)),
     ("spoiled", _("Rusak, menurut penyebab"),
      tuple(f"spoil.{cause}" for cause in Movement.Cause.values)),
     ("out_other", _("Keluar lainnya"), ("out.adjustment", "out.reversal", "out.other")),
 )
 SPOILED_LINES_IN = ("spoiled.in", "spoiled.reversal_in", "spoiled.other_in")
 SPOILED_LINES_OUT = ("spoiled.destroyed", "spoiled.reversal_out", "spoiled.other_out")
-OPTIONAL = {"in.other", "out.other", "spoiled.other_in", "spoiled.other_out"}
+OPTIONAL = {"in.other", "out.other", "spoiled.other_in", "spoiled.other_out", DEFECTIVE}
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,9 @@ def _classify(row: dict, totals: dict[str, int]) -> None:
             totals[f"spoil.{row['cause']}"] += quantity
         else:
             totals[STOCK_OUT.get(reason, "out.other")] += quantity
+    if reason == Reason.SPOIL_ISSUED and row["target"] == "spoiled":
+        totals[f"spoil.{row['cause']}"] += quantity
+        totals[DEFECTIVE] -= quantity
     if row["target"] == "spoiled":
         totals[SPOILED_IN.get(reason, "spoiled.other_in")] += quantity
     if row["source"] == "spoiled":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from blanko.services.cards import spoil_issued_card
 from blanko.services.loans import (
     borrow_from_partner,
     cancel_shipment,
@@ -44,4 +45,5 @@ __all__ = [
     "repay_loan",
     "reverse_movement",
     "spoil_blank",
+    "spoil_issued_card",
 ]

@@ -24,6 +24,7 @@ from blanko.models import (
     StockCount,
 )
 from blanko.selectors import balances_as_of
+from blanko.services.cards import hold_movement, is_held
 from blanko.services.offices import ditjen_source, office_location, province_source
 from blanko.services.posting import (
     EKTP_START,
@@ -135,18 +136,27 @@ def receive_from_province(
 
 def issue_blank(
     *, office: Office, by, reference: str = "", idempotency_key: str | None = None,
-    occurred_on: datetime.date | None = None,
+    occurred_on: datetime.date | None = None, hold: bool = False,
 ) -> Movement:
     """Draws one blank from the store for a printed card.
 
+    With `hold`, the draw is held in the same transaction (see blanko.services.cards):
+    a record outside the ledger stands on it, so it is never reversed.
     Raises InsufficientStock when the store is empty.
     """
     ensure_permission(by, "blanko.issue_blank", office)
-    return post_movement(
-        from_location=office_location(office, Kind.STOCK),
-        to_location=office_location(office, Kind.ISSUED), quantity=1, reason=Reason.ISSUE,
-        by=by, reference=reference, idempotency_key=idempotency_key, occurred_on=occurred_on,
-    )
+    post = {
+        "from_location": office_location(office, Kind.STOCK),
+        "to_location": office_location(office, Kind.ISSUED), "quantity": 1,
+        "reason": Reason.ISSUE, "by": by, "reference": reference,
+        "idempotency_key": idempotency_key, "occurred_on": occurred_on,
+    }
+    if not hold:
+        return post_movement(**post)
+    with transaction.atomic():
+        movement = post_movement(**post)
+        hold_movement(movement=movement)
+    return movement
 
 
 def spoil_blank(
@@ -276,6 +286,22 @@ def reverse_movement(*, movement: Movement, by, reason: str) -> Movement:
         raise ValidationError({"reason": "Alasan pembalikan wajib diisi."})
     if movement.reason == Reason.REVERSAL:
         raise ValidationError("Mutasi pembalikan tidak dapat dibalik lagi.", code="reversal")
+    if movement.reason == Reason.SPOIL_ISSUED:
+        raise ValidationError(
+            _("Kartu rusak setelah dicetak tidak dapat dibalik: blankonya sudah masuk "
+              "blanko rusak dan permohonannya sudah dibuka untuk dicetak ulang."),
+            code="spoiled_card",
+        )
+    if is_held(movement=movement):
+        # The draw of a printed card: reversing it would put the blank back on the
+        # shelf while the card exists.
+        raise ValidationError(
+            _("Blanko mutasi #%(id)s sudah dicetak menjadi KTP-el (%(reference)s); "
+              "pembalikan akan mengembalikannya ke stok padahal kartunya ada. Bila kartu "
+              "itu rusak, catat lewat tindakan \"Kartu rusak setelah dicetak\" pada "
+              "permohonannya.") % {"id": movement.pk, "reference": movement.reference or "-"},
+            code="held",
+        )
     if movement.reason not in REVERSIBLE:
         raise ValidationError(
             "Mutasi pinjaman dikoreksi lewat pembatalan atau pengembalian, bukan pembalikan.",

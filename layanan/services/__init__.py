@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from layanan.services.printing import issue_suket, print_card, record_spoiled_print
+from layanan.services.printing import (
+    issue_suket,
+    print_card,
+    record_defective_card,
+    record_spoiled_print,
+)
 from layanan.services.requests import (
     KEY_REUSED,
     cancel_request,
@@ -18,6 +23,7 @@ __all__ = [
     "deliver_request",
     "issue_suket",
     "print_card",
+    "record_defective_card",
     "record_spoiled_print",
     "reject_request",
     "submit_request",

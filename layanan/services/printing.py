@@ -13,7 +13,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from blanko import services as ledger
 from blanko.access import ensure_permission
@@ -21,7 +23,13 @@ from blanko.exceptions import InsufficientStock
 from blanko.models import Balance, Location, Movement
 from layanan import rules, selectors
 from layanan.models import CardPrint, ServiceRequest, Suket
-from layanan.services.requests import PROCESS, lock_request, next_number, transition
+from layanan.services.requests import (
+    PROCESS,
+    clean_reason,
+    lock_request,
+    next_number,
+    transition,
+)
 
 Status = ServiceRequest.Status
 
@@ -31,11 +39,16 @@ def _lock_stock(request: ServiceRequest) -> int:
     return Balance.objects.select_for_update().get(location=stock).quantity
 
 
-def _ensure_can_take_blank(request: ServiceRequest, *, today: datetime.date) -> None:
-    blocker = selectors.print_blocker(
-        request=request, stock=_lock_stock(request),
-        higher_waiting=selectors.higher_tier_waiting(request=request, today=today), today=today,
-    )
+def _ensure_can_take_blank(request: ServiceRequest, *, today: datetime.date,
+                           reserve: bool = True) -> None:
+    """Refuses a draw the rules forbid. Without `reserve` (a ruined print: the blank is
+    off the shelf already), the reservation rule does not apply; an empty store and
+    the age rule still refuse."""
+    stock = _lock_stock(request)
+    higher_waiting = (selectors.higher_tier_waiting(request=request, today=today)
+                      if reserve else 0)
+    blocker = selectors.print_blocker(request=request, stock=stock,
+                                      higher_waiting=higher_waiting, today=today)
     if blocker is not None:
         error = InsufficientStock if blocker.code == "no_stock" else ValidationError
         raise error(blocker.message)
@@ -44,23 +57,42 @@ def _ensure_can_take_blank(request: ServiceRequest, *, today: datetime.date) -> 
 IDEMPOTENCY_KEY_MAX_LENGTH = CardPrint._meta.get_field("idempotency_key").max_length
 
 
-def _replay(idempotency_key: str | None, request: ServiceRequest) -> CardPrint | None:
+def _replay(idempotency_key: str | None, request: ServiceRequest, *, action: str,
+            cause: str = "") -> CardPrint | None:
+    """The print an earlier submission of the same form recorded, or None.
+
+    `action` is "print", "spoil" or "defect". A key used for another request, another
+    action or another cause is refused: the form was not this one.
+    """
     if not idempotency_key:
         return None
     if (not isinstance(idempotency_key, str) or len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH
             or not idempotency_key.isprintable()):
         raise ValidationError("Kunci formulir tidak valid; muat ulang halaman lalu coba lagi.",
                               code="bad_key")
-    found = CardPrint.objects.filter(idempotency_key=idempotency_key).first()
-    if found is not None and found.request_id != request.pk:
+    found = CardPrint.objects.select_related("movement", "defect_movement").filter(
+        Q(idempotency_key=idempotency_key) | Q(defect_key=idempotency_key)).first()
+    if found is None:
+        return None
+    if found.request_id != request.pk:
         raise ValidationError("Formulir ini sudah dipakai untuk permohonan lain.")
+    if found.defect_key == idempotency_key:
+        done, done_cause = "defect", found.defect_movement.cause
+    else:
+        done = "spoil" if found.outcome == CardPrint.Outcome.SPOILED else "print"
+        done_cause = found.movement.cause
+    if (done, done_cause) != (action, cause):
+        raise ValidationError(
+            _("Formulir ini sudah dipakai untuk tindakan lain; muat ulang halaman lalu coba "
+              "lagi."), code="key_other_action")
     return found
 
 
 def _print(*, request: ServiceRequest, by, outcome: str, cause: str, idempotency_key,
            at: datetime.datetime | None) -> CardPrint:
     ensure_permission(by, PROCESS, request.office)
-    existing = _replay(idempotency_key, request)
+    action = "print" if outcome == CardPrint.Outcome.SUCCESS else "spoil"
+    existing = _replay(idempotency_key, request, action=action, cause=cause)
     if existing is not None:
         return existing
     at = at or timezone.now()
@@ -71,14 +103,18 @@ def _print(*, request: ServiceRequest, by, outcome: str, cause: str, idempotency
                 locked = lock_request(request, allowed=(Status.VERIFIED,))
             except ValidationError:
                 # A double click whose twin held the row lock and has just printed.
-                existing = _replay(idempotency_key, request)
+                existing = _replay(idempotency_key, request, action=action, cause=cause)
                 if existing is not None:
                     return existing
                 raise
-            _ensure_can_take_blank(locked, today=today)
+            # A ruined print is a fact on the table: the reservation rule cannot refuse it.
+            _ensure_can_take_blank(locked, today=today,
+                                   reserve=outcome == CardPrint.Outcome.SUCCESS)
             if outcome == CardPrint.Outcome.SUCCESS:
+                # Held: reversing the draw of a printed card is refused (issue 10); a
+                # defective card is recorded with record_defective_card instead.
                 movement = ledger.issue_blank(office=locked.office, by=by, occurred_on=today,
-                                              reference=locked.registration_number)
+                                              reference=locked.registration_number, hold=True)
             else:
                 movement = ledger.spoil_blank(office=locked.office, by=by, cause=cause,
                                               occurred_on=today,
@@ -97,7 +133,7 @@ def _print(*, request: ServiceRequest, by, outcome: str, cause: str, idempotency
                                 "ulang.")
     except IntegrityError:
         # The same form posted twice at the same moment: the first one won.
-        existing = _replay(idempotency_key, request)
+        existing = _replay(idempotency_key, request, action=action, cause=cause)
         if existing is not None:
             return existing
         raise
@@ -123,6 +159,73 @@ def record_spoiled_print(*, request: ServiceRequest, by, cause: str,
         raise ValidationError({"cause": "Pilih penyebab kerusakan yang valid."})
     return _print(request=request, by=by, outcome=CardPrint.Outcome.SPOILED, cause=cause,
                   idempotency_key=idempotency_key, at=at)
+
+
+def record_defective_card(*, request: ServiceRequest, by, cause: str, note: str = "",
+                          idempotency_key: str | None = None,
+                          at: datetime.datetime | None = None) -> CardPrint:
+    """A printed card found defective before it is handed over ("kartu rusak setelah
+    dicetak"): its blank goes from ISSUED to SPOILED with the cause, the print becomes
+    DEFECTIVE and the request goes back to VERIFIED for a reprint.
+
+    Only a PRINTED request: a card already handed over is the holder's, and one that
+    comes back damaged is replaced through a new request (kind "Rusak"). A suket that
+    the print marked replaced is active again, since the card never reached its holder.
+    A resubmitted form (same idempotency_key) returns the first record.
+    """
+    ensure_permission(by, PROCESS, request.office)
+    if cause not in Movement.Cause.values:
+        raise ValidationError({"cause": _("Pilih penyebab kerusakan yang valid.")})
+    note = clean_reason(note, label=_("Catatan"), field="note")
+    existing = _replay(idempotency_key, request, action="defect", cause=cause)
+    if existing is not None:
+        return existing
+    at = at or timezone.now()
+    try:
+        with transaction.atomic():
+            try:
+                locked = lock_request(request, allowed=(Status.PRINTED, Status.DELIVERED))
+            except ValidationError:
+                # A double click whose twin held the row lock and has just recorded it.
+                existing = _replay(idempotency_key, request, action="defect", cause=cause)
+                if existing is not None:
+                    return existing
+                raise
+            if locked.status == Status.DELIVERED:
+                raise ValidationError(
+                    _("KTP-el %(reg)s sudah diserahkan kepada pemohon; kartu yang rusak "
+                      "setelah diserahkan diganti lewat permohonan baru jenis Rusak.")
+                    % {"reg": locked.registration_number}, code="delivered")
+            card_print = locked.prints.select_related("movement").get(
+                outcome=CardPrint.Outcome.SUCCESS)
+            if Movement.objects.filter(reverses=card_print.movement).exists():
+                raise ValidationError(
+                    _("Blanko kartu ini sudah dikembalikan ke stok lewat pembalikan mutasi; "
+                      "kartu rusak tidak dapat dicatat lagi."), code="reversed")
+            movement = ledger.spoil_issued_card(
+                office=locked.office, by=by, cause=cause, note=note,
+                reference=locked.registration_number, occurred_on=timezone.localdate(at),
+            )
+            CardPrint.objects.filter(pk=card_print.pk).update(
+                outcome=CardPrint.Outcome.DEFECTIVE, defect_movement=movement,
+                defective_at=at, defective_by=by, defect_note=note,
+                defect_key=idempotency_key or None,
+            )
+            label = Movement.Cause(cause).label
+            text = _("Kartu rusak setelah dicetak (%(cause)s); blanko dicatat rusak, dapat "
+                     "dicetak ulang.") % {"cause": label}
+            transition(request=locked, to=Status.VERIFIED, by=by, at=at,
+                       note=f"{text} {note}".strip(), printed_at=None)
+            # The suket this print replaced is in the holder's hands still: active again.
+            locked.sukets.filter(replaced_at=card_print.printed_at).update(replaced_at=None)
+    except IntegrityError:
+        # The same form posted twice at the same moment: the first one won.
+        existing = _replay(idempotency_key, request, action="defect", cause=cause)
+        if existing is not None:
+            return existing
+        raise
+    card_print.refresh_from_db()
+    return card_print
 
 
 def issue_suket(*, request: ServiceRequest, by, at: datetime.datetime | None = None) -> Suket:

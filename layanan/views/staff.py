@@ -21,6 +21,7 @@ from blanko.views import apply_form_errors, scoped_office
 from layanan import privacy, selectors, services
 from layanan.forms import (
     CounterRequestForm,
+    DefectForm,
     ReasonForm,
     SearchForm,
     SpoilForm,
@@ -125,11 +126,13 @@ def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     return render(request, "layanan/request_detail.html", {
         "office": office, "req": service_request, "stock": stock, "blocker": blocker,
         "events": service_request.events.select_related("by"),
-        "prints": service_request.prints.select_related("printed_by", "movement"),
+        "prints": service_request.prints.select_related("printed_by", "movement",
+                                                        "defect_movement", "defective_by"),
         "sukets": service_request.sukets.all(),
         "can_process": access.has_permission(request.user, "layanan.process_request", office),
         "verify_form": VerifyForm(kind=service_request.kind),
         "spoil_form": SpoilForm(),
+        "defect_form": DefectForm(),
         "print_key": new_key(),
         "reason_form": ReasonForm(),
     })
@@ -160,6 +163,17 @@ def _run_action(request: HttpRequest, service_request: ServiceRequest, action: s
                                       cause=form.cleaned_data["cause"],
                                       idempotency_key=form.cleaned_data["key"])
         return _("Cetak rusak dicatat; blanko masuk daftar rusak. Silakan cetak ulang.")
+    if action == "defect":
+        form = DefectForm(post)
+        if not form.is_valid():
+            raise ValidationError(_("Pilih penyebab kerusakan; catatan paling banyak 500 "
+                                    "karakter."))
+        services.record_defective_card(request=service_request, by=by,
+                                       cause=form.cleaned_data["cause"],
+                                       note=form.cleaned_data["note"],
+                                       idempotency_key=form.cleaned_data["key"])
+        return _("Kartu rusak dicatat; blanko masuk daftar rusak dan permohonan kembali siap "
+                 "cetak ulang.")
     if action == "deliver":
         services.deliver_request(request=service_request, by=by)
         return _("KTP-el telah diserahkan.")

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
-from blanko.models import Movement
+from blanko.models import Movement, MovementHold
 from blanko.services.posting import today
 from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
 
@@ -116,3 +116,56 @@ def test_a_reversal_is_dated_today_even_for_a_movement_in_a_closed_month(office,
     assert reversal.occurred_on == today()
     assert selectors.balance_as_of(office=office, day=previous_month_day(28)) == 3
     assert selectors.stock_on_hand(office=office) == 0
+
+
+def test_a_held_draw_is_not_reversed(stocked, operator, supervisor):
+    """A draw held by a printed card: reversing it would put the blank back on the shelf
+    while the card exists. The card is declared defective instead (ISSUED -> SPOILED)."""
+    held = services.issue_blank(office=stocked, by=operator, reference="REG-1", hold=True)
+    with refused(match="sudah dicetak menjadi KTP-el") as info:
+        services.reverse_movement(movement=held, by=supervisor, reason="keliru")
+    assert "Kartu rusak setelah dicetak" in info.value.messages[0]
+    plain = services.issue_blank(office=stocked, by=operator)  # a draw nothing holds
+    services.reverse_movement(movement=plain, by=supervisor, reason="keliru")
+
+
+def test_a_held_draw_replayed_by_its_key_is_held_once(stocked, operator):
+    first = services.issue_blank(office=stocked, by=operator, idempotency_key="k1", hold=True)
+    again = services.issue_blank(office=stocked, by=operator, idempotency_key="k1", hold=True)
+    assert again.pk == first.pk
+    assert MovementHold.objects.filter(movement=first).count() == 1
+    assert selectors.stock_on_hand(office=stocked) == 99
+
+
+@pytest.mark.parametrize("cause", Movement.Cause.values)
+def test_a_card_spoiled_after_printing_moves_from_issued_to_spoiled(stocked, operator, cause):
+    services.issue_blank(office=stocked, by=operator)
+    before = selectors.office_balances(office=stocked)
+    movement = services.spoil_issued_card(office=stocked, by=operator, cause=cause,
+                                          reference="REG-1", note="chip mati")
+    assert (movement.reason, movement.cause, movement.quantity) == (
+        Reason.SPOIL_ISSUED, cause, 1)
+    assert (movement.from_location.kind, movement.to_location.kind) == ("issued", "spoiled")
+    after = selectors.office_balances(office=stocked)
+    assert (after["stock"], after["spoiled"]) == (before["stock"], before["spoiled"] + 1)
+    assert selectors.ledger_drift() == []
+
+
+@pytest.mark.parametrize("cause", ["", "lost", None])
+def test_a_card_spoiled_after_printing_needs_a_known_cause(stocked, operator, cause):
+    with refused(match="Pilih penyebab kerusakan yang valid"):
+        services.spoil_issued_card(office=stocked, by=operator, cause=cause)
+
+
+def test_a_viewer_or_another_office_cannot_spoil_an_issued_card(stocked, viewer,
+                                                                other_supervisor):
+    for user in (viewer, other_supervisor):
+        with refused(PermissionDenied):
+            services.spoil_issued_card(office=stocked, by=user, cause="damaged")
+
+
+def test_a_card_spoiled_after_printing_is_not_reversed(stocked, operator, supervisor):
+    services.issue_blank(office=stocked, by=operator)
+    movement = services.spoil_issued_card(office=stocked, by=operator, cause="damaged")
+    with refused(match="tidak dapat dibalik"):
+        services.reverse_movement(movement=movement, by=supervisor, reason="keliru")

@@ -207,8 +207,6 @@ def test_with_stock_1_and_one_pemula_waiting_only_the_pemula_can_print(office, o
     request = other(office, operator)
     with nothing_written(match="Dicadangkan untuk prioritas lebih tinggi: stok 1, 1 pemohon"):
         services.print_card(request=request, by=operator)
-    with nothing_written(match="Dicadangkan"):
-        services.record_spoiled_print(request=request, by=operator, cause="print_failed")
     services.print_card(request=first_timer, by=operator)
     assert stock_of(office) == 0
 
@@ -431,3 +429,253 @@ def test_the_database_allows_one_active_suket_per_request(office, operator):
     with pytest.raises(IntegrityError), transaction.atomic():
         Suket.objects.create(request=request, number="SKT/X", issued_on=suket.issued_on,
                              valid_until=suket.valid_until, issued_by=operator)
+
+
+# A ruined print is a fact on the table: the reservation rule does not refuse it (issue 10)
+
+
+def test_a_ruined_print_is_recorded_even_when_the_last_blank_is_reserved(office, operator,
+                                                                        give_stock):
+    give_stock(office, 1)
+    pemula(office, operator)
+    request = other(office, operator)
+    with nothing_written(match="Dicadangkan"):
+        services.print_card(request=request, by=operator)
+    card_print = services.record_spoiled_print(request=request, by=operator,
+                                               cause="print_failed")
+    assert card_print.outcome == Outcome.SPOILED
+    assert (stock_of(office), spoiled_of(office)) == (0, 1)
+
+
+# An idempotency key belongs to one action (issue 10, finding 11)
+
+
+@pytest.mark.parametrize("first, second", [("print", "spoil"), ("spoil", "print"),
+                                           ("spoil", "spoil_other_cause")])
+def test_a_form_key_replayed_for_another_action_is_refused(office, operator, give_stock,
+                                                          first, second):
+    give_stock(office, 5)
+    request = other(office, operator)
+    actions = {
+        "print": lambda: services.print_card(request=request, by=operator,
+                                             idempotency_key="klik-1"),
+        "spoil": lambda: services.record_spoiled_print(request=request, by=operator,
+                                                       cause="damaged", idempotency_key="klik-1"),
+        "spoil_other_cause": lambda: services.record_spoiled_print(
+            request=request, by=operator, cause="invalid", idempotency_key="klik-1"),
+    }
+    actions[first]()
+    with nothing_written(match="Formulir ini sudah dipakai untuk tindakan lain"):
+        actions[second]()
+
+
+# A printed card's blank never goes back on the shelf; a defective card (issue 10)
+
+
+def printed(office, operator, **kwargs) -> tuple[ServiceRequest, CardPrint]:
+    request = other(office, operator, **kwargs)
+    return request, services.print_card(request=request, by=operator)
+
+
+def test_the_draw_of_a_printed_card_cannot_be_reversed(office, operator, supervisor,
+                                                       give_stock):
+    give_stock(office, 5)
+    request, card_print = printed(office, operator)
+    with nothing_written(match="sudah dicetak menjadi KTP-el") as info:
+        ledger.reverse_movement(movement=card_print.movement, by=supervisor, reason="keliru")
+    assert "Kartu rusak setelah dicetak" in info.value.messages[0]
+    assert stock_of(office) == 4
+    request.refresh_from_db()
+    assert request.status == Status.PRINTED
+
+
+def test_a_defective_card_goes_from_issued_to_spoiled_and_the_request_back_to_verified(
+        office, operator, give_stock):
+    give_stock(office, 5)
+    request, card_print = printed(office, operator)
+    at = timezone.now().replace(microsecond=0)
+    defective = services.record_defective_card(request=request, by=operator, cause="damaged",
+                                               note="Chip tidak terbaca", at=at)
+    assert defective.pk == card_print.pk
+    assert defective.outcome == Outcome.DEFECTIVE
+    assert (defective.defective_at, defective.defective_by, defective.defect_note) == (
+        at, operator, "Chip tidak terbaca")
+    movement = defective.defect_movement
+    assert movement.reason == Movement.Reason.SPOIL_ISSUED
+    assert movement.cause == "damaged"
+    assert (movement.from_location.kind, movement.to_location.kind) == (
+        Location.Kind.ISSUED, Location.Kind.SPOILED)
+    assert movement.reference == request.registration_number
+    assert (stock_of(office), spoiled_of(office)) == (4, 1)  # STOCK unchanged, SPOILED +1
+    request.refresh_from_db()
+    assert request.status == Status.VERIFIED
+    assert request.printed_at is None
+    event = request.events.get(from_status=Status.PRINTED)
+    assert (event.to_status, event.by, event.at) == (Status.VERIFIED, operator, at)
+    assert "Kartu rusak setelah dicetak (Rusak)" in event.note
+    assert "Chip tidak terbaca" in event.note
+    from blanko.selectors import ledger_drift
+    assert ledger_drift() == []
+
+
+def test_a_reprint_after_a_defective_card_takes_one_more_blank(office, operator, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    services.record_defective_card(request=request, by=operator, cause="encode_failed")
+    services.print_card(request=request, by=operator)
+    assert (stock_of(office), spoiled_of(office)) == (3, 1)
+    assert list(request.prints.values_list("outcome", flat=True)) == [
+        Outcome.DEFECTIVE, Outcome.SUCCESS]
+    request.refresh_from_db()
+    assert request.status == Status.PRINTED
+
+
+def test_a_card_is_recorded_defective_once(office, operator, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    first = services.record_defective_card(request=request, by=operator, cause="damaged",
+                                           idempotency_key="rusak-1")
+    again = services.record_defective_card(request=request, by=operator, cause="damaged",
+                                           idempotency_key="rusak-1")
+    assert again.pk == first.pk
+    with nothing_written(match="adalah Terverifikasi"):
+        services.record_defective_card(request=request, by=operator, cause="damaged")
+    assert spoiled_of(office) == 1
+    assert Movement.objects.filter(reason=Movement.Reason.SPOIL_ISSUED).count() == 1
+
+
+def test_a_defect_key_cannot_replay_a_print(office, operator, give_stock):
+    give_stock(office, 5)
+    request = other(office, operator)
+    services.print_card(request=request, by=operator, idempotency_key="klik-1")
+    with nothing_written(match="Formulir ini sudah dipakai untuk tindakan lain"):
+        services.record_defective_card(request=request, by=operator, cause="damaged",
+                                       idempotency_key="klik-1")
+
+
+def test_the_defect_of_a_reprinted_card_is_recorded_against_the_reprint(office, operator,
+                                                                         give_stock):
+    give_stock(office, 5)
+    request, first = printed(office, operator)
+    services.record_defective_card(request=request, by=operator, cause="damaged")
+    second = services.print_card(request=request, by=operator)
+    defective = services.record_defective_card(request=request, by=operator, cause="invalid")
+    assert defective.pk == second.pk
+    assert (stock_of(office), spoiled_of(office)) == (3, 2)
+
+
+@pytest.mark.parametrize("state", ["submitted", "verified", "rejected"])
+def test_only_a_printed_request_can_have_a_defective_card(office, operator, give_stock, state):
+    give_stock(office, 5)
+    request = submit(office, operator)
+    if state != "submitted":
+        verify(request, operator)
+    if state == "rejected":
+        services.reject_request(request=request, by=operator, reason="Data tidak cocok")
+    label = dict(Status.choices)[state]
+    with nothing_written(match=f"adalah {label}"):
+        services.record_defective_card(request=request, by=operator, cause="damaged")
+
+
+def test_a_delivered_card_is_replaced_through_a_new_request(office, operator, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    services.deliver_request(request=request, by=operator)
+    with nothing_written(match="sudah diserahkan kepada pemohon"):
+        services.record_defective_card(request=request, by=operator, cause="damaged")
+
+
+@pytest.mark.parametrize("cause", ["", "lost", None])
+def test_a_defective_card_needs_a_known_cause(office, operator, give_stock, cause):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    with nothing_written() as info:
+        services.record_defective_card(request=request, by=operator, cause=cause)
+    assert info.value.message_dict == {"cause": ["Pilih penyebab kerusakan yang valid."]}
+
+
+def test_only_the_offices_operators_record_a_defective_card(office, operator, other_operator,
+                                                            viewer, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    for user in (other_operator, viewer):
+        with nothing_written(PermissionDenied):
+            services.record_defective_card(request=request, by=user, cause="damaged")
+
+
+def test_the_spoiling_of_a_defective_card_cannot_be_reversed(office, operator, supervisor,
+                                                             give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    defective = services.record_defective_card(request=request, by=operator, cause="damaged")
+    with nothing_written(match="tidak dapat dibalik"):
+        ledger.reverse_movement(movement=defective.defect_movement, by=supervisor,
+                                reason="keliru")
+
+
+def test_a_defective_card_gives_the_applicant_their_suket_back(office, operator, give_stock):
+    request = other(office, operator)
+    suket = services.issue_suket(request=request, by=operator)
+    give_stock(office, 1)
+    services.print_card(request=request, by=operator)
+    services.record_defective_card(request=request, by=operator, cause="damaged")
+    suket.refresh_from_db()
+    assert suket.replaced_at is None  # the card never reached them: the suket stays valid
+
+
+def test_the_database_allows_one_defect_record_per_print(office, operator, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    defective = services.record_defective_card(request=request, by=operator, cause="damaged")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CardPrint.objects.filter(pk=defective.pk).update(outcome=Outcome.SUCCESS)
+
+
+# The request page's defect action
+
+
+def defect_url(request: ServiceRequest) -> str:
+    from django.urls import reverse
+    return reverse("layanan:action", kwargs={"code": request.office.code, "pk": request.pk,
+                                             "action": "defect"})
+
+
+def test_the_detail_page_records_a_defective_card_once_on_double_submit(client, office,
+                                                                       operator, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    client.force_login(operator)
+    detail = client.get(defect_url(request).removesuffix("defect/"))
+    assert b"Kartu rusak setelah dicetak" in detail.content
+    form = {"cause": "damaged", "note": "Foto buram", "key": "form-1"}
+    for _ in range(2):
+        response = client.post(defect_url(request), form, follow=True)
+        assert response.status_code == 200
+        assert "Kartu rusak dicatat" in response.content.decode()
+    assert Movement.objects.filter(reason=Movement.Reason.SPOIL_ISSUED).count() == 1
+    request.refresh_from_db()
+    assert request.status == Status.VERIFIED
+
+
+def test_the_defect_action_is_refused_to_another_office_and_to_a_viewer(
+        client, office, operator, other_operator, viewer, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    form = {"cause": "damaged", "note": "", "key": "form-1"}
+    client.force_login(other_operator)
+    assert client.post(defect_url(request), form).status_code == 404
+    client.force_login(viewer)
+    assert client.post(defect_url(request), form).status_code == 403
+    assert not Movement.objects.filter(reason=Movement.Reason.SPOIL_ISSUED).exists()
+
+
+def test_the_detail_page_offers_the_ruined_print_when_the_last_blank_is_reserved(
+        client, office, operator, give_stock):
+    give_stock(office, 1)
+    pemula(office, operator)
+    request = other(office, operator)
+    client.force_login(operator)
+    page = client.get(defect_url(request).removesuffix("defect/")).content.decode()
+    assert "Dicadangkan" in page
+    assert "Catat cetak rusak" in page
+    assert "Cetak KTP-el</button>" not in page

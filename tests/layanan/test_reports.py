@@ -342,3 +342,30 @@ def test_a_national_viewer_cannot_read_reports_but_an_administrator_can(client, 
     admin = User.objects.get(pk=make_user(access.ADMINISTRATOR, office, username="adm").pk)
     client.force_login(admin)
     assert client.get(reverse("layanan:report", args=[office.code, 2024, 5])).status_code == 200
+
+
+def test_a_card_found_defective_shows_as_ruined_by_cause_and_less_issued(office, may):
+    """Printed on 10 May (a DAMAGED request), found defective on 3 June: June's report
+    shows it ruined by its cause and one card less issued, and still balances; May's
+    report does not change."""
+    may_before = monthly_report(office=office, month=MAY)
+    printed = CardPrint.objects.filter(outcome=CardPrint.Outcome.SUCCESS,
+                                       request__kind=Kind.DAMAGED).get()
+    layanan_services.record_defective_card(
+        request=printed.request, by=may["operator"], cause=Cause.PRINT_FAILED,
+        at=datetime.datetime(2024, 6, 3, 10, tzinfo=JAKARTA))
+    assert monthly_report(office=office, month=MAY) == may_before
+    june = monthly_report(office=office, month=D(2024, 6, 1))
+    assert june.line("spoil.print_failed") == 1
+    assert june.group("spoiled").total == 1
+    assert june.line("issued.defective") == -1
+    assert june.group("issued").total == -1
+    assert june.line("spoiled.in") == 1
+    assert june.opening == may_before.closing
+    assert june.total_out == 0  # the store did not move
+    assert june.closing == june.opening + june.total_in - june.total_out
+    assert june.closing == balance_as_of(office=office, day=D(2024, 6, 30))
+    assert (june.spoiled_opening, june.spoiled_closing) == (3, 4)
+    assert june.spoiled_closing == balance_as_of(office=office, day=D(2024, 6, 30),
+                                                 kind="spoiled")
+    assert ledger_drift() == []
