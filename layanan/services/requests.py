@@ -215,6 +215,9 @@ def submit_request(
             if replayed is not None:
                 return replayed
         others = list(duplicates.open_requests(nik=info.nik, kind=kind))
+        if submission_key and any(o.submission_key == submission_key for o in others):
+            # The twin committed after the key was looked up: it is this form's request.
+            return _replayed(submission_key, typed)
         duplicate_of, superseded = None, []
         if others and channel == ServiceRequest.Channel.ONLINE:
             duplicate_of = duplicates.first_open(others)

@@ -225,15 +225,33 @@ def test_the_same_nik_registered_twice_at_once_gives_one_open_request(postgres_o
     refused = [r for r in results if isinstance(r, ValidationError)]
     assert len(created) == 1 and len(refused) == 1, results
     assert refused[0].message_dict == {
-        "nik": ["Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama."]}
+        "nik": ["Masih ada permohonan terbuka untuk NIK ini dengan jenis yang sama: "
+                f"{created[0].registration_number} (Kota Tanjungpinang)."]}
     assert ServiceRequest.objects.filter(nik=nik).count() == 1
 
 
-def test_a_form_submitted_twice_at_once_registers_one_request(postgres_only, office):
+@pytest.mark.parametrize("at_counter", [False, True])
+def test_a_form_submitted_twice_at_once_registers_one_request(postgres_only, office, operator,
+                                                              at_counter):
     nik = adult_nik()
+    by = operator if at_counter else None
     results = race([
-        (lambda: submit(office, None, nik=nik, submission_key="kirim-sekali")) for _ in range(3)
+        (lambda: submit(office, by, nik=nik, submission_key="kirim-sekali")) for _ in range(3)
     ])
     assert all(isinstance(r, ServiceRequest) for r in results), results
     assert len({r.pk for r in results}) == 1
     assert ServiceRequest.objects.count() == 1
+
+
+def test_the_same_nik_submitted_online_at_once_gives_one_request_and_flagged_duplicates(
+        postgres_only, office):
+    nik = adult_nik()
+    results = race([
+        (lambda key=key: submit(office, None, nik=nik, submission_key=key))
+        for key in ("satu", "dua", "tiga")
+    ])
+    assert all(isinstance(r, ServiceRequest) for r in results), results
+    unflagged = ServiceRequest.objects.filter(nik=nik, duplicate_of__isnull=True)
+    assert unflagged.count() == 1
+    assert set(ServiceRequest.objects.filter(nik=nik, duplicate_of__isnull=False)
+               .values_list("duplicate_of", flat=True)) == {unflagged.get().pk}

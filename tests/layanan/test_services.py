@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from layanan import rules, services
@@ -114,6 +115,31 @@ def test_a_resubmitted_online_form_stores_one_request(office):
     nik = adult_nik()
     first = submit(office, None, nik=nik, submission_key="k-online")
     assert submit(office, None, nik=nik, submission_key="k-online").pk == first.pk
+    assert ServiceRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("at_counter", [False, True])
+def test_a_twin_that_checked_the_key_before_its_sibling_committed_gets_the_first_request(
+        office, operator, monkeypatch, at_counter):
+    """The race of a double-clicked form, made certain: the sibling commits just after
+    this twin looked its key up and found nothing."""
+    by = operator if at_counter else None
+    nik = adult_nik()
+    siblings: list[ServiceRequest] = []
+    first = QuerySet.first
+    raced = []
+
+    def first_then_sibling_commits(queryset):
+        found = first(queryset)
+        if (found is None and not raced and queryset.model is ServiceRequest
+                and "submission_key" in str(queryset.query)):
+            raced.append(True)
+            siblings.append(submit(office, by, nik=nik, submission_key="kembar"))
+        return found
+
+    monkeypatch.setattr(QuerySet, "first", first_then_sibling_commits)
+    twin = submit(office, by, nik=nik, submission_key="kembar")
+    assert siblings and twin.pk == siblings[0].pk
     assert ServiceRequest.objects.count() == 1
 
 
