@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='cardprint',
             name='defect_note',
-            field=models.CharField(blank=True, max_length=500, verbose_name='catatan kerusakan'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=500, verbose_name='catatan kerusakan'),
         ),
         migrations.AddField(
             model_name='cardprint',

@@ -679,3 +679,30 @@ def test_the_detail_page_offers_the_ruined_print_when_the_last_blank_is_reserved
     assert "Dicadangkan" in page
     assert "Catat cetak rusak" in page
     assert "Cetak KTP-el</button>" not in page
+
+
+def test_the_migration_holds_the_draws_of_cards_printed_before_it(office, operator, supervisor,
+                                                                   give_stock):
+    """layanan 0008 holds the draw of every successful print that exists already."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from blanko.models import MovementHold
+
+    give_stock(office, 5)
+    _, card = printed(office, operator)
+    spoiled = services.record_spoiled_print(request=other(office, operator), by=operator,
+                                            cause="damaged")
+    MovementHold.objects.all().delete()  # as before the migration
+    migration = importlib.import_module("layanan.migrations.0008_card_defect_and_print_holds")
+    with connection.cursor() as cursor:
+        migration.hold_printed_cards(apps, SimpleNamespace(connection=connection,
+                                                           execute=cursor.execute))
+    assert list(MovementHold.objects.values_list("movement_id", flat=True)) == [
+        card.movement_id]
+    with nothing_written(match="sudah dicetak menjadi KTP-el"):
+        ledger.reverse_movement(movement=card.movement, by=supervisor, reason="keliru")
+    ledger.reverse_movement(movement=spoiled.movement, by=supervisor, reason="keliru")
