@@ -196,8 +196,12 @@ def record_defective_card(*, request: ServiceRequest, by, cause: str, note: str 
                     _("KTP-el %(reg)s sudah diserahkan kepada pemohon; kartu yang rusak "
                       "setelah diserahkan diganti lewat permohonan baru jenis Rusak.")
                     % {"reg": locked.registration_number}, code="delivered")
-            card_print = locked.prints.select_related("movement").get(
-                outcome=CardPrint.Outcome.SUCCESS)
+            card_print = locked.prints.select_related("movement").filter(
+                outcome=CardPrint.Outcome.SUCCESS).first()
+            if card_print is None:  # data from outside the services: nothing to record against
+                raise ValidationError(
+                    _("Permohonan %(reg)s tidak memiliki cetak berhasil yang tercatat.")
+                    % {"reg": locked.registration_number}, code="no_print")
             if Movement.objects.filter(reverses=card_print.movement).exists():
                 raise ValidationError(
                     _("Blanko kartu ini sudah dikembalikan ke stok lewat pembalikan mutasi; "

@@ -655,6 +655,9 @@ def test_the_detail_page_records_a_defective_card_once_on_double_submit(client, 
     assert Movement.objects.filter(reason=Movement.Reason.SPOIL_ISSUED).count() == 1
     request.refresh_from_db()
     assert request.status == Status.VERIFIED
+    from django.urls import reverse
+    ledger_page = client.get(reverse("blanko:stock", kwargs={"code": office.code}))
+    assert "Kartu rusak setelah dicetak (Rusak)" in ledger_page.content.decode()
 
 
 def test_the_defect_action_is_refused_to_another_office_and_to_a_viewer(
@@ -706,3 +709,15 @@ def test_the_migration_holds_the_draws_of_cards_printed_before_it(office, operat
     with nothing_written(match="sudah dicetak menjadi KTP-el"):
         ledger.reverse_movement(movement=card.movement, by=supervisor, reason="keliru")
     ledger.reverse_movement(movement=spoiled.movement, by=supervisor, reason="keliru")
+
+
+def test_a_card_whose_draw_was_reversed_before_the_fix_is_not_spoiled_again(
+        office, operator, supervisor, give_stock):
+    """A reversal recorded before draws were held already put that blank back."""
+    give_stock(office, 5)
+    request, card = printed(office, operator)
+    ledger.post_movement(from_location=card.movement.to_location,
+                         to_location=card.movement.from_location, quantity=1,
+                         reason=Movement.Reason.REVERSAL, by=supervisor, reverses=card.movement)
+    with nothing_written(match="sudah dikembalikan ke stok lewat pembalikan"):
+        services.record_defective_card(request=request, by=operator, cause="damaged")

@@ -369,3 +369,25 @@ def test_a_card_found_defective_shows_as_ruined_by_cause_and_less_issued(office,
     assert june.spoiled_closing == balance_as_of(office=office, day=D(2024, 6, 30),
                                                  kind="spoiled")
     assert ledger_drift() == []
+
+
+def test_the_exports_and_page_show_a_card_found_defective(client, office, supervisor, may):
+    printed = CardPrint.objects.filter(outcome=CardPrint.Outcome.SUCCESS,
+                                       request__kind=Kind.DAMAGED).get()
+    layanan_services.record_defective_card(
+        request=printed.request, by=may["operator"], cause=Cause.INVALID,
+        at=datetime.datetime(2024, 6, 3, 10, tzinfo=JAKARTA))
+    client.force_login(supervisor)
+    response = client.get(reverse("layanan:report_csv", args=[office.code, 2024, 6]))
+    values = {row["kode"]: int(row["jumlah"]) for row in
+              csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert (values["issued.defective"], values["spoil.invalid"], values["total_out"]) == (
+        -1, 1, 0)
+    response = client.get(reverse("layanan:report_xlsx", args=[office.code, 2024, 6]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = {row[0]: row[3] for row in sheet.iter_rows(values_only=True)
+              if row[0] and len(row) > 3 and isinstance(row[3], int)}
+    assert (values["issued.defective"], values["spoil.invalid"]) == (-1, 1)
+    assert values["closing"] == values["opening"] + values["total_in"] - values["total_out"]
+    page = client.get(reverse("layanan:report", args=[office.code, 2024, 6])).content.decode()
+    assert "Dikurangi: kartu rusak setelah dicetak" in page
