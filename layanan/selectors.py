@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db import connection
+from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -103,7 +106,34 @@ def search_requests(*, office: Office, query: str) -> QuerySet[ServiceRequest]:
         return requests.filter(registration_number=query)
     if nik := nik_in_query(query):
         return requests.filter(nik=nik)
-    return requests.filter(full_name__icontains=query)
+    requests = requests.filter(full_name__icontains=query)
+    if _ASCII_TRIGRAM.search(query) and _office_name_keys():
+        # Served by the index of the office's own trigrams (migration 0010): only rows
+        # of this office holding every trigram of the text are read; ILIKE decides.
+        requests = requests.filter(RawSQL(
+            "request_name_keys(office_id, full_name) @> request_name_pattern_keys(%s, %s)",
+            (office.pk, query), output_field=BooleanField()))
+    return requests
+
+
+# Three letters or digits in a row give the pattern at least one trigram in every
+# database locale; shorter or other text is matched by ILIKE over the office's rows.
+_ASCII_TRIGRAM = re.compile(r"[A-Za-z0-9]{3}")
+
+
+def _office_name_keys() -> bool:
+    """Whether this database has the office name-key functions of migration 0010."""
+    if connection.vendor != "postgresql":
+        return False
+    return _has_name_keys(connection.settings_dict["NAME"])
+
+
+@functools.lru_cache(maxsize=8)
+def _has_name_keys(database: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regprocedure('request_name_pattern_keys(bigint, text)') "
+                       "IS NOT NULL")
+        return bool(cursor.fetchone()[0])
 
 
 def request_status(*, registration_number: str, nik_last4: str) -> ServiceRequest | None:
