@@ -35,7 +35,7 @@ def parse_trusted_proxies(entries: Iterable[str]) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(entry.strip(), strict=False))
         except ValueError as error:
-            raise ValueError(f"DJANGO_TRUSTED_PROXIES: {entry!r} is not an address or CIDR") \
+            raise ValueError(f"DJANGO_TRUSTED_PROXIES: {entry!r} bukan alamat IP atau CIDR") \
                 from error
     return tuple(networks)
 
