@@ -13,7 +13,7 @@ import sys
 from django.db import connection, connections
 from tqdm import tqdm
 
-from blanko.models import Delivery, Destruction, Movement
+from blanko.models import Delivery, Destruction, Movement, MovementHold
 from layanan.bulk import writer
 from layanan.models import CardPrint, Counter, RequestEvent, ServiceRequest
 
@@ -57,7 +57,10 @@ def _jobs(tables: dict[str, list]) -> list[list[tuple]]:
         [("prints", CardPrint._meta.db_table,
           ["id", "request_id", "outcome", "movement_id", "printed_at", "printed_by_id",
            "idempotency_key"],
-          ((p[0], p[1][0], p[2], p[3][0], ts(p[4]), p[5], None) for p in tables["prints"]))],
+          ((p[0], p[1][0], p[2], p[3][0], ts(p[4]), p[5], None) for p in tables["prints"])),
+         # A printed card's draw is held, as print_card holds it: never reversed.
+         ("holds", MovementHold._meta.db_table, ["movement_id"],
+          ((p[3][0],) for p in tables["prints"] if p[2] == CardPrint.Outcome.SUCCESS))],
     ]
 
 
@@ -92,6 +95,7 @@ def _secondary_indexes(tables: list[str]) -> list[tuple[str, str]]:
 
 def load(tables: dict[str, list], progress: bool) -> dict[str, int]:
     sizes = {key: len(rows) for key, rows in tables.items()}
+    sizes["holds"] = sum(p[2] == CardPrint.Outcome.SUCCESS for p in tables["prints"])
     groups = _jobs(tables)
     counts: dict[str, int] = {}
     if connection.vendor != "postgresql" or connection.in_atomic_block:
@@ -123,6 +127,6 @@ def load(tables: dict[str, list], progress: bool) -> dict[str, int]:
                 for _name, definition in indexes:
                     cursor.execute(definition)
     writer.reset_sequences(MODELS)
-    for key in ("deliveries", "destructions", "counters"):
+    for key in ("deliveries", "destructions", "counters", "holds"):
         counts.pop(key, None)
     return counts

@@ -8,7 +8,7 @@ from django.core.management.base import CommandError
 from django.db.models import Count, F
 
 from blanko import services as ledger
-from blanko.models import Balance, Location, Movement, Office
+from blanko.models import Balance, Location, Movement, MovementHold, Office
 from layanan import services
 from layanan.bulk import pick_regions, split
 from layanan.models import CardPrint, Counter, RequestEvent, ServiceRequest
@@ -63,6 +63,14 @@ def test_every_printed_request_has_one_successful_print_drawn_from_its_office():
         assert card_print.movement.reference == request.registration_number
     waiting = ServiceRequest.objects.filter(status__in=[Status.SUBMITTED, Status.VERIFIED])
     assert not CardPrint.objects.filter(request__in=waiting, outcome="success").exists()
+
+
+def test_the_draw_of_every_successful_bulk_print_is_held_like_print_card_holds_it():
+    seed()
+    success = CardPrint.objects.filter(outcome=CardPrint.Outcome.SUCCESS)
+    assert success.exists()
+    held = set(MovementHold.objects.values_list("movement_id", flat=True))
+    assert held == set(success.values_list("movement_id", flat=True))
 
 
 def test_every_transition_is_an_event():
