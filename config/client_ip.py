@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from python_ipware.modern.parsers import parse_ip, split_proxy_chain
+from python_ipware.modern.parsers import parse_ip
 
 if TYPE_CHECKING:  # settings imports this module: keep it light
     from django.http import HttpRequest
@@ -57,12 +57,20 @@ def client_ip(request: HttpRequest) -> str | None:
     networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
     if not networks or not _trusted(remote, networks):
         return str(remote)
-    # strict: one malformed hop makes the whole header untrustworthy.
-    chain = split_proxy_chain(request.META.get("HTTP_X_FORWARDED_FOR", ""), strict=True)
-    if not chain:
-        return str(remote)
-    for hop in reversed(chain):
+    # Walked from the right, and only as far as the client: what the client wrote to the
+    # left of it ("unknown, evil, ...") must not throw away the hops our proxies added,
+    # or every such client would share the proxy's rate-limit and lockout bucket.
+    header = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in header.split(",")] if header.strip() else []
+    closest = None
+    for text in reversed(hops):
+        hop = parse_ip(text)
+        if hop is None:
+            # A hop a trusted proxy wrote that is not an address (squid's "unknown"):
+            # nothing to its left can be trusted, so the last proxy is the answer.
+            return str(closest or remote)
         if not _trusted(hop, networks):
             return str(hop)
+        closest = hop
     # Every hop is a trusted proxy: the left-most is as close to the client as it gets.
-    return str(chain[0])
+    return str(closest or remote)

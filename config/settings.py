@@ -115,8 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c idle_in_transaction_session_timeout={idle_ms} -c jit=off"
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite serialises writers; wait for the lock instead of failing at once. A deferred
+    # transaction that reads, then writes, cannot wait: it fails with "database is
+    # locked" (six parallel prints gave five 500s). IMMEDIATE takes the write lock at
+    # BEGIN, where the timeout applies.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

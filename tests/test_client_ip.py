@@ -54,9 +54,19 @@ def test_several_trusted_proxies_are_skipped_from_the_right(behind_two_proxies):
     assert client_ip(request_from("10.0.0.3", forwarded)) == "198.51.100.7"
 
 
-def test_a_proxy_without_forwarded_for_or_with_a_bad_one_gives_the_proxy(behind_nginx):
+def test_a_proxy_without_forwarded_for_or_with_a_bad_hop_of_its_own_gives_the_proxy(
+        behind_nginx):
     assert client_ip(request_from(PROXY)) == PROXY
-    assert client_ip(request_from(PROXY, "bukan-alamat, 198.51.100.7")) == PROXY
+    # squid with forwarded_for off appends "unknown": nothing to its left is known.
+    assert client_ip(request_from(PROXY, "198.51.100.7, unknown")) == PROXY
+
+
+def test_what_the_client_wrote_left_of_its_address_does_not_hide_it(behind_nginx):
+    """Rejecting the whole header put every such client in the proxy's bucket, so one
+    stranger sending "X-Forwarded-For: unknown" shared the office's rate limit."""
+    assert client_ip(request_from(PROXY, "bukan-alamat, 198.51.100.7")) == "198.51.100.7"
+    assert client_ip(request_from(PROXY, "unknown, 198.51.100.7")) == "198.51.100.7"
+    assert client_ip(request_from(PROXY, ",, 198.51.100.7")) == "198.51.100.7"
 
 
 def test_an_unparseable_remote_addr_gives_none(behind_nginx):
@@ -154,6 +164,22 @@ def test_an_account_gets_a_bounded_number_of_guesses_a_day_from_any_address(
     other.set_password("sandi-lain-456")
     other.save()
     assert login(client, "operator2", "sandi-lain-456", "198.51.100.1").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_stranger_spending_the_daily_bound_does_not_lock_the_operator_out_of_their_counter(
+        client, operator, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_DAILY_FAILURE_LIMIT = 4
+    counter = "203.0.113.10"
+    assert login(client, "operator1", "sandi-benar-123", counter).status_code == 302
+    client.logout()
+    for n in range(4):
+        login(client, "operator1", "salah", f"198.51.100.{n}")
+    # The stranger's addresses, and any new one, are refused for the day...
+    assert login(client, "operator1", "sandi-benar-123", "198.51.100.9").status_code == 429
+    # ...but the operator signs in at the counter they signed in from before.
+    assert login(client, "operator1", "sandi-benar-123", counter).status_code == 302
 
 
 @pytest.mark.django_db

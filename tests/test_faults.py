@@ -51,3 +51,24 @@ def test_a_database_error_after_the_blank_is_drawn_rolls_the_print_back(office, 
     assert request.status == ServiceRequest.Status.VERIFIED
     assert RequestEvent.objects.count() == events_before
     call_command("verify_ledger")
+
+
+def test_sqlite_transactions_take_the_write_lock_at_begin_so_a_racing_writer_waits(tmp_path):
+    """A deferred SQLite transaction that reads and then writes fails at once with
+    "database is locked" when another writer holds the lock (six parallel prints gave
+    five 500s); BEGIN IMMEDIATE waits up to the timeout instead."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'race.sqlite3'}",
+           "DJANGO_DEBUG": "1"}
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings');"
+        "django.setup(); from django.conf import settings;"
+        "o = settings.DATABASES['default']['OPTIONS'];"
+        "print(o.get('transaction_mode'), o.get('timeout'))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.split() == ["IMMEDIATE", "20"]
