@@ -81,8 +81,16 @@ def normalise_reference(value: str | None) -> str:
     display; compare with `iexact` (the database constraints use Lower()) or with
     `reference_key`.
     """
-    text = clean_text(value)
+    text = clean_text(value).translate(_REFERENCE_PUNCTUATION)
     return re.sub(r"\s*([/.\-])\s*", r"\1", text)
+
+
+# Dashes and slashes that a word processor types in place of "-" and "/", which NFKC
+# leaves alone: on paper they are the same number.
+_REFERENCE_PUNCTUATION = str.maketrans({
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2015": "-", "\u2212": "-", "\u2044": "/", "\u2215": "/", "\u29f8": "/",
+})
 
 
 def reference_key(value: str | None) -> str:

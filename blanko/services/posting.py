@@ -55,6 +55,14 @@ def validate_reference(reference: str, *, label: str = "Nomor referensi") -> str
         raise ValidationError({"reference": f"{label} wajib diisi."}, code="required")
     if len(reference) > 100:
         raise ValidationError({"reference": f"{label} terlalu panjang."}, code="max_length")
+    if not reference.isascii():
+        # Letters from other scripts (a Cyrillic К), other digits (٤٧٠) and combining
+        # accents look like a number already used, and NFKC does not map them.
+        raise ValidationError({"reference": _(
+            "%(label)s hanya boleh berisi huruf Latin, angka dan tanda baca biasa; "
+            "ada karakter lain (misalnya huruf Kiril yang mirip huruf Latin). Ketik ulang "
+            "nomornya."
+        ) % {"label": label}}, code="not_ascii")
     return reference
 
 

@@ -70,7 +70,31 @@ LOOK_ALIKE_BAST = [
     pytest.param("470\uff0f0112\uff0fDUK\uff0fI\uff0f2020", id="full-width-solidus"),
     pytest.param("470 / 0112 / DUK / I / 2020", id="spaces-around-slashes"),
     pytest.param("470/0112/DUK/I/2020\u00a0", id="no-break-space"),
+    pytest.param("470\u22150112/DUK/I/2020", id="division-slash"),
+    pytest.param("470\u20440112/DUK/I/2020", id="fraction-slash"),
 ]
+
+
+@pytest.mark.parametrize("look_alike", [
+    pytest.param("470/0112/DU\u041a/I/2020", id="cyrillic-ka"),
+    pytest.param("470/0112/DUK/\u0406/2020", id="cyrillic-i"),
+    pytest.param("\u0664\u0667\u0660/0112/DUK/I/2020", id="arabic-indic-digits"),
+    pytest.param("470/0112/DUK/I/2020\u0301", id="combining-accent"),
+])
+def test_a_bast_number_with_letters_of_another_script_is_refused(office, supervisor,
+                                                                  look_alike):
+    """NFKC does not map these, so they would pass as a new number that looks the same."""
+    services.receive_allocation(office=office, quantity=10, reference="470/0112/DUK/I/2020",
+                                by=supervisor)
+    with refused(match="huruf Latin"):
+        services.receive_allocation(office=office, quantity=10, reference=look_alike,
+                                    by=supervisor)
+
+
+def test_a_typed_dash_in_a_bast_number_is_a_hyphen(office, supervisor):
+    movement = services.receive_allocation(office=office, quantity=10,
+                                           reference="BAST\u2013001\u2014A", by=supervisor)
+    assert movement.reference == "BAST-001-A"
 
 
 @pytest.mark.parametrize("again", LOOK_ALIKE_BAST)
