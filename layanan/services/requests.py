@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import unicodedata
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
@@ -56,7 +57,33 @@ def clean_name(value: str) -> str:
             {"full_name": "Nama lengkap terlalu panjang (maksimal 200 karakter)."},
             code="max_length",
         )
+    if not _is_written_name(name):
+        raise ValidationError({"full_name": _(
+            "Nama lengkap hanya boleh berisi huruf, spasi dan tanda . , ' - "
+            "(tanpa angka atau simbol), dan harus ada hurufnya."
+        )}, code="not_a_name")
     return name
+
+
+_NAME_PUNCTUATION = frozenset(" .,'-`\u2019")
+
+
+def _is_written_name(name: str) -> bool:
+    """Letters of any script, accents on a letter, spaces and a name's punctuation.
+
+    Combining marks alone, private-use and unassigned characters, digits and symbols
+    (an emoji) are not a name that can be printed on a card.
+    """
+    previous = ""
+    for char in name:
+        category = unicodedata.category(char)
+        if category.startswith("M"):
+            if not previous.startswith(("L", "M")):
+                return False
+        elif not category.startswith("L") and char not in _NAME_PUNCTUATION:
+            return False
+        previous = category
+    return any(unicodedata.category(char).startswith("L") for char in name)
 
 
 def clean_phone(value: str) -> str:
@@ -72,7 +99,7 @@ def clean_phone(value: str) -> str:
 
 
 def clean_email(value: str) -> str:
-    email = (value or "").strip()
+    email = clean_text(value)  # pasted addresses bring zero-width characters along
     if email:
         try:
             validate_email(email)

@@ -246,6 +246,39 @@ def test_a_bad_name_is_refused_with_a_message_and_nothing_written(office, operat
     assert error_dict(info) == {"full_name": [message]}
 
 
+NOT_A_NAME = ("Nama lengkap hanya boleh berisi huruf, spasi dan tanda . , ' - "
+              "(tanpa angka atau simbol), dan harus ada hurufnya.")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param("\u0301\u0302", id="combining-marks-only"),
+    pytest.param("\ue000\ue001", id="private-use"),
+    pytest.param("\ufffe", id="noncharacter"),
+    pytest.param("\ufffd", id="replacement-character"),
+    pytest.param(".", id="dot"),
+    pytest.param("-", id="hyphen"),
+    pytest.param("\U0001f600", id="emoji"),
+    pytest.param("1\u200b2", id="digits"),
+    pytest.param("Budi \u0301Santoso", id="accent-on-a-space"),
+])
+def test_a_name_without_letters_or_with_symbols_is_refused(office, operator, name):
+    with nothing_written() as info:
+        submit(office, operator, full_name=name)
+    assert error_dict(info) == {"full_name": [NOT_A_NAME]}
+
+
+@pytest.mark.parametrize("name", [
+    "Muhammad Al-Fatih", "Mhd. Ridwan, S.Kom.", "Ni Luh Putu Ayu", "O'Neil",
+    "Jos\u00e9 Ram\u00f3s", "Andre\u0301 Siregar",
+])
+def test_a_written_name_with_punctuation_and_accents_is_accepted(office, operator, name):
+    assert submit(office, operator, full_name=name).full_name
+
+
+def test_invisible_characters_are_removed_from_an_email(office, operator):
+    assert submit(office, operator, email="warga@contoh.id\u200b").email == "warga@contoh.id"
+
+
 def test_a_name_of_200_characters_is_accepted(office, operator):
     assert len(submit(office, operator, full_name="A" * 200).full_name) == 200
 
@@ -333,12 +366,17 @@ def test_a_police_report_number_over_100_characters_is_refused(office, operator)
     assert error_dict(info) == {"police_report_number": ["Nomor surat terlalu panjang."]}
 
 
-@pytest.mark.parametrize("field", ["full_name", "police_report_number"])
-def test_html_and_script_are_stored_as_plain_text(office, operator, field):
+def test_html_and_script_are_stored_as_plain_text(office, operator):
     text = "<script>alert(1)</script>"
-    request = submit(office, operator, kind=Kind.LOST, **{field: text})
+    request = submit(office, operator, kind=Kind.LOST, police_report_number=text)
     request.refresh_from_db()
-    assert getattr(request, field) == text
+    assert request.police_report_number == text
+
+
+def test_markup_is_not_a_name(office, operator):
+    with nothing_written() as info:
+        submit(office, operator, full_name="<script>alert(1)</script>")
+    assert error_dict(info) == {"full_name": [NOT_A_NAME]}
 
 
 # One open request per NIK and kind
