@@ -37,11 +37,13 @@ def access_log(request: HttpRequest, code: str) -> HttpResponse:
             nik = normalize_number(nik, label="NIK")
         except ValidationError as error:
             nik_error, nik = error.messages[0], ""
+    if nik:
+        # Logged before the rows are counted and read: logged between the two, the new
+        # row pushed the oldest one off the page and the count was one short.
+        privacy.log_nik_search(office=office, nik=nik, by=request.user)
     page = Paginator(privacy.access_logs(office=office, nik=nik), PAGE_SIZE).get_page(
         data.get("page")
     )
-    if nik:
-        privacy.log_nik_search(office=office, nik=nik, by=request.user)
     return render(request, "layanan/accesslog_list.html", {
         "office": office, "page": page, "nik": nik, "nik_error": nik_error,
         "filtering": filtering, "search_fields": [("nik", nik)],

@@ -118,13 +118,26 @@ def test_the_access_log_filter_is_posted_logged_and_keeps_the_nik_out_of_urls(bo
     assert not AccessLog.objects.filter(user=supervisor).exists()  # not filtered, not logged
     response = boss.post(url("access_log", office), {"nik": request.nik})
     assert response.status_code == 200
-    assert response.context["page"].paginator.count == LOG_PAGE_SIZE + 1
+    assert response.context["page"].paginator.count == LOG_PAGE_SIZE + 2  # and this search
     assert not [found for found in urls_in(response) if request.nik in found]
     assert 'name="page" value="2"' in response.content.decode()
     log = AccessLog.objects.filter(user=supervisor).get()
     assert (log.nik, log.action) == (request.nik, AccessLog.Action.SEARCH)
     bad = boss.post(url("access_log", office), {"nik": "12x"})
     assert bad.status_code == 200 and bad.context["nik_error"]
+
+
+def test_filtering_the_access_log_by_nik_shows_every_row_and_its_own(boss, office, operator,
+                                                                     supervisor):
+    request = submit(office, operator)
+    views = [AccessLog.objects.create(request=request, nik=request.nik, office=office,
+                                      user=operator, action=AccessLog.Action.VIEW)
+             for _ in range(3)]
+    response = boss.post(url("access_log", office), {"nik": request.nik})
+    shown = list(response.context["page"].object_list)
+    assert response.context["page"].paginator.count == len(shown) == 4
+    assert {log.pk for log in views} < {log.pk for log in shown}
+    assert AccessLog.objects.get(user=supervisor) in shown
 
 
 @pytest.mark.parametrize("query", ["\x00", "x" * 5000, "😀", "٢١٧٢٠١٠١٠١٩٠٠٠٠١", ["a", "b"]])
