@@ -148,7 +148,10 @@ class SpoilForm(OnceOnlyForm):
 class DefectForm(OnceOnlyForm):
     """A printed card found defective ("kartu rusak setelah dicetak")."""
 
-    cause = forms.ChoiceField(label=_("Penyebab"), choices=Movement.Cause.choices)
+    # No cause is chosen for the clerk: "gagal cetak" first in the list was recorded for
+    # cards that had printed fine.
+    cause = forms.ChoiceField(label=_("Penyebab"),
+                              choices=[("", _("— pilih penyebab —")), *Movement.Cause.choices])
     note = forms.CharField(label=_("Catatan"), max_length=500, required=False,
                            widget=forms.TextInput())
 

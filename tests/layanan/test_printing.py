@@ -721,3 +721,17 @@ def test_a_card_whose_draw_was_reversed_before_the_fix_is_not_spoiled_again(
                          reason=Movement.Reason.REVERSAL, by=supervisor, reverses=card.movement)
     with nothing_written(match="sudah dikembalikan ke stok lewat pembalikan"):
         services.record_defective_card(request=request, by=operator, cause="damaged")
+
+
+def test_the_defect_form_chooses_no_cause_for_the_clerk(client, office, operator, give_stock):
+    give_stock(office, 5)
+    request, _ = printed(office, operator)
+    client.force_login(operator)
+    before = Movement.objects.count()
+    response = client.post(defect_url(request), {"cause": "", "key": "form-2"}, follow=True)
+    assert response.status_code == 200
+    assert Movement.objects.count() == before
+    request.refresh_from_db()
+    assert request.status == Status.PRINTED
+    detail = client.get(defect_url(request).removesuffix("defect/")).content.decode()
+    assert '<option value="" selected>' in detail

@@ -263,6 +263,15 @@ def test_staff_see_a_flagged_duplicate_in_the_list_and_the_detail(staff, office,
     assert duplicate.status == Status.SUBMITTED
 
 
+def test_a_cancelled_duplicate_no_longer_asks_staff_to_check_both(staff, office, operator):
+    first = submit(office, operator)
+    duplicate = submit(office, None, nik=first.nik, full_name="Orang Lain")
+    services.cancel_request(request=duplicate, by=operator)
+    body = text(staff.get(url("detail", office, pk=duplicate.pk)))
+    assert 'data-testid="flag"' in body and first.registration_number in body
+    assert "Periksa keduanya" not in body
+
+
 # The print queue
 
 
