@@ -123,14 +123,16 @@ def measure_pages(*, samples: int = 30, warmup: int = 3, log=lambda text: None) 
         log(f"  page {page.key}: {'POST ' if data else ''}{url}")
         result[page.key] = _measure(client, url, data=data, samples=samples, warmup=warmup)
         if data:
-            result[page.key]["method"] = "POST"
+            result[page.key]["method"] = "POST, then GET of the results"
     return result
 
 
 def _measure(client: Client, url: str, *, data: dict | None = None, samples: int,
              warmup: int) -> dict:
     def fetch():
-        return client.get(url) if data is None else client.post(url, data)
+        # A search is posted, then its results are read by a GET (Post/Redirect/Get):
+        # both are what the clerk waits for.
+        return client.get(url) if data is None else client.post(url, data, follow=True)
 
     for _ in range(warmup):
         fetch()

@@ -75,26 +75,45 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
+# The last search of this browser session, kept server-side so that its results can be
+# shown by a GET (Post/Redirect/Get): the browser's Back button then returns to them
+# instead of asking to resubmit a form, and the NIK still never reaches a URL.
+LAST_SEARCH = "layanan_last_search"
+RESULTS = "hasil"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 def request_list(request: HttpRequest, code: str) -> HttpResponse:
     """The office's requests. A search may hold a NIK, so it is sent by POST (its pages
-    too): a NIK never reaches a URL, the server's access log or the browser history.
-    A search by a whole NIK is logged, as opening a request's detail is."""
+    too) and its results shown at `?hasil=1` from the session: a NIK never reaches a URL,
+    the server's access log or the browser history. A search by a whole NIK is logged,
+    as opening a request's detail is."""
     office = scoped_office(request, code, "layanan.view_servicerequest")
-    searching = request.method == "POST"
-    data = request.POST if searching else request.GET
-    form = SearchForm(request.POST if searching else None)
-    query = form.cleaned_data["q"] if searching and form.is_valid() else ""
-    requests = selectors.search_requests(office=office, query=query)
-    status = data.get("status", "")
-    if status in Status.values:
-        requests = requests.filter(status=status)
-    page = Paginator(requests, PAGE_SIZE).get_page(data.get("page"))
-    if nik := selectors.nik_in_query(query):
-        privacy.log_nik_search(office=office, nik=nik, by=request.user,
-                               request=page[0] if page else None)
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            query = form.cleaned_data["q"]
+            status = request.POST.get("status", "")
+            if nik := selectors.nik_in_query(query):
+                privacy.log_nik_search(office=office, nik=nik, by=request.user,
+                                       request=_filtered(office, query, status).first())
+            request.session[LAST_SEARCH] = {"office": office.code, "q": query,
+                                            "status": status,
+                                            "page": request.POST.get("page", "")}
+            return redirect(f"{request.path}?{RESULTS}=1")
+        query, status, page_number, searching = "", request.POST.get("status", ""), None, True
+    else:
+        form = SearchForm()
+        saved = request.session.get(LAST_SEARCH) if RESULTS in request.GET else None
+        if saved and saved.get("office") == office.code:
+            query, status, page_number = saved["q"], saved["status"], saved["page"]
+            searching = True
+        else:
+            query, status = "", request.GET.get("status", "")
+            page_number, searching = request.GET.get("page"), False
+    page = Paginator(_filtered(office, query, status), PAGE_SIZE).get_page(page_number)
     return render(request, "layanan/request_list.html", {
         "office": office, "form": form, "page": page, "searching": searching, "q": query,
         "search_fields": [("q", query), ("status", status)],
@@ -103,6 +122,11 @@ def request_list(request: HttpRequest, code: str) -> HttpResponse:
         # An old bookmark or a typed ?q=: not searched, and said so.
         "url_query_ignored": "q" in request.GET,
     })
+
+
+def _filtered(office, query: str, status: str):
+    requests = selectors.search_requests(office=office, query=query)
+    return requests.filter(status=status) if status in Status.values else requests
 
 
 @login_required

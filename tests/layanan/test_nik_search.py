@@ -8,9 +8,11 @@ import re
 import pytest
 from django.urls import reverse
 
+from blanko import access
 from layanan.models import AccessLog, ServiceRequest
 from layanan.views.privacy import PAGE_SIZE as LOG_PAGE_SIZE
 from layanan.views.staff import PAGE_SIZE
+from tests.factories import make_user
 from tests.layanan.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +55,7 @@ def test_a_search_by_nik_is_sent_by_post_and_its_pages_carry_no_nik_in_a_url(sta
     for _ in range(PAGE_SIZE + 1):
         submit(office, operator, full_name="Nur Hidayat")
     target = ServiceRequest.objects.filter(nik=nik).get()
-    response = staff.post(url("list", office), {"q": nik})
+    response = staff.post(url("list", office), follow=True, data={"q": nik})
     assert response.status_code == 200
     assert rows(response) == [target.registration_number]
     assert not [found for found in urls_in(response) if nik in found]
@@ -65,12 +67,13 @@ def test_pages_of_a_search_are_posted_and_keep_the_search(staff, office, operato
     for _ in range(PAGE_SIZE + 2):
         submit(office, operator, full_name="Nur Hidayat")
     submit(office, operator, full_name="Budi Santoso")
-    first = staff.post(url("list", office), {"q": "Nur", "status": "submitted"})
+    first = staff.post(url("list", office), follow=True, data={"q": "Nur", "status": "submitted"})
     html = first.content.decode()
     assert "Halaman 1 dari 2" in html
     assert 'name="page" value="2"' in html and 'name="q" value="Nur"' in html
     assert "?q=" not in html and "page=2" not in html
-    second = staff.post(url("list", office), {"q": "Nur", "status": "submitted", "page": "2"})
+    second = staff.post(url("list", office), follow=True,
+                        data={"q": "Nur", "status": "submitted", "page": "2"})
     assert len(rows(second)) == 2
     assert not set(rows(first)) & set(rows(second))
 
@@ -90,19 +93,19 @@ def test_a_get_with_a_nik_in_the_url_does_not_search(staff, office, operator):
 def test_a_search_by_a_whole_nik_writes_an_access_log_row(staff, office, operator):
     request = submit(office, operator)
     spaced = f"{request.nik[:6]} {request.nik[6:12]} {request.nik[12:]}"
-    staff.post(url("list", office), {"q": spaced})
+    staff.post(url("list", office), follow=True, data={"q": spaced})
     log = AccessLog.objects.get()
     assert (log.nik, log.user, log.office, log.request, log.action) == (
         request.nik, operator, office, request, AccessLog.Action.SEARCH)
     # A NIK that matches nobody is still a look-up of that person.
-    staff.post(url("list", office), {"q": "2172015501990009"})
+    staff.post(url("list", office), follow=True, data={"q": "2172015501990009"})
     assert AccessLog.objects.filter(nik="2172015501990009", request=None).count() == 1
 
 
 def test_a_search_by_name_or_number_writes_no_access_log_row(staff, office, operator):
     request = submit(office, operator, full_name="Siti Rahmawati")
     for query in ("rahma", request.registration_number, ""):
-        assert rows(staff.post(url("list", office), {"q": query})) == [
+        assert rows(staff.post(url("list", office), follow=True, data={"q": query})) == [
             request.registration_number], query
     assert not AccessLog.objects.exists()
 
@@ -143,8 +146,34 @@ def test_filtering_the_access_log_by_nik_shows_every_row_and_its_own(boss, offic
 @pytest.mark.parametrize("query", ["\x00", "x" * 5000, "😀", "٢١٧٢٠١٠١٠١٩٠٠٠٠١", ["a", "b"]])
 def test_any_posted_search_is_never_a_server_error(staff, office, operator, query):
     submit(office, operator)
-    assert staff.post(url("list", office), {"q": query, "status": query,
-                                            "page": query}).status_code == 200
+    assert staff.post(url("list", office), follow=True,
+                      data={"q": query, "status": query, "page": query}).status_code == 200
+
+
+def test_a_search_result_is_shown_by_a_get_so_the_back_button_returns_to_it(staff, office,
+                                                                            operator):
+    """A POST result page (no-store) made the browser ask to resubmit the form on Back."""
+    request = submit(office, operator)
+    response = staff.post(url("list", office), {"q": request.nik})
+    assert response.status_code == 302
+    assert response.url == url("list", office) + "?hasil=1"
+    assert request.nik not in response.url
+    again = staff.get(response.url)  # what Back shows, as often as it is pressed
+    assert rows(again) == [request.registration_number]
+    assert rows(staff.get(response.url)) == [request.registration_number]
+    assert AccessLog.objects.filter(action=AccessLog.Action.SEARCH).count() == 1
+
+
+def test_the_last_search_of_one_office_is_not_shown_for_another(client, office, other_office,
+                                                                 operator):
+    national = make_user(access.OPERATOR, None, username="lintas", office__national=True)
+    client.force_login(national)
+    submit(office, operator)
+    siti = submit(other_office, national, full_name="Siti Aminah")
+    client.post(url("list", office), {"q": "Budi"})
+    # The other office's page is its plain list, not the search made at 2172.
+    assert rows(client.get(url("list", other_office) + "?hasil=1")) == [
+        siti.registration_number]
 
 
 # Finding 10: every page that shows a whole NIK is not kept by a browser or a proxy.
@@ -165,7 +194,7 @@ def test_search_results_and_the_access_log_are_not_cached(client, office, operat
                                                           supervisor):
     request = submit(office, operator)
     client.force_login(operator)
-    response = client.post(url("list", office), {"q": request.nik})
+    response = client.post(url("list", office), follow=True, data={"q": request.nik})
     assert request.nik in response.content.decode()  # in the search box
     assert no_store(response)
     assert no_store(client.get(url("list", office)))
