@@ -13,6 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -152,7 +153,16 @@ class BalanceAdmin(ScopedAdminMixin, ReadOnlyAdmin):
 class LocationAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "kind", "office"]
     list_filter = ["kind"]
+    list_select_related = ["office"]
     search_fields = ["code", "name"]
+
+    def get_queryset(self, request):
+        """The offices in scope, and the shared virtual locations (Ditjen, partners)."""
+        queryset = super().get_queryset(request)
+        if access.is_national(request.user):
+            return queryset
+        return queryset.filter(Q(office__in=access.offices_in_scope(request.user))
+                               | Q(office__isnull=True))
 
 
 @admin.register(Delivery)

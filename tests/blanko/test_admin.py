@@ -82,6 +82,15 @@ def test_the_movement_list_shows_only_the_administrators_offices(
     assert [m.to_location.office for m in response.context["cl"].result_list] == [stocked]
 
 
+def test_the_location_list_shows_only_the_administrators_offices_and_shared_ones(
+    office, other_office, administrator, admin_client_for
+):
+    response = admin_client_for(administrator).get(reverse("admin:blanko_location_changelist"))
+    assert response.status_code == 200
+    offices = {location.office for location in response.context["cl"].result_list}
+    assert office in offices and other_office not in offices
+
+
 def delivery_data(office, **overrides):
     data = {"office": office.pk, "source": "ditjen", "bast_number": "470/0112/DUK/I/2020",
             "received_on": today().isoformat(), "quantity": "2000",
