@@ -13,7 +13,9 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Office
 
-    code = factory.Sequence(lambda n: f"{9000 + n:04d}")
+    # Codes 9000-9999, wrapping: the sequence runs over the whole session, which makes
+    # more than a thousand offices, and a code has four digits.
+    code = factory.Sequence(lambda n: f"{9000 + n % 1000:04d}")
     name = factory.LazyAttribute(lambda o: f"Kantor Uji {o.code}")
 
     @classmethod
