@@ -305,16 +305,20 @@ def test_a_month_close_and_back_dated_postings_do_not_interleave(
             return services.issue_blank(office=fresh(Office, office.pk),
                                         by=fresh(User, operator.pk), occurred_on=day)
 
-        results = run_together(WORKERS, work)
-        closed = results[0]
-        assert not isinstance(closed, Exception), closed
-        for result in results[1:]:
-            if isinstance(result, Exception):
-                assert isinstance(result, ValidationError) and "sudah ditutup" in str(result)
-            else:
-                # Drawn before the close took its locks.
-                assert result.recorded_at < closed.closed_at
+        assert_drawn_before_the_close_or_refused(run_together(WORKERS, work))
     assert_ledger_clean()
+
+
+def assert_drawn_before_the_close_or_refused(results: list) -> None:
+    """results[0] is the month close; every draw either landed before the close took its
+    locks, or was refused after it."""
+    closed = results[0]
+    assert not isinstance(closed, Exception), closed
+    for result in results[1:]:
+        if isinstance(result, Exception):
+            assert isinstance(result, ValidationError) and "sudah ditutup" in str(result)
+        else:
+            assert result.recorded_at < closed.closed_at
 
 
 def test_a_close_of_a_later_month_and_postings_dated_before_it_do_not_interleave(
@@ -333,14 +337,7 @@ def test_a_close_of_a_later_month_and_postings_dated_before_it_do_not_interleave
         return services.issue_blank(office=fresh(Office, office.pk),
                                     by=fresh(User, operator.pk), occurred_on=earlier)
 
-    results = run_together(WORKERS, work)
-    closed = results[0]
-    assert not isinstance(closed, Exception), closed
-    for result in results[1:]:
-        if isinstance(result, Exception):
-            assert isinstance(result, ValidationError) and "sudah ditutup" in str(result)
-        else:
-            assert result.recorded_at < closed.closed_at
+    assert_drawn_before_the_close_or_refused(run_together(WORKERS, work))
     with pytest.raises(ValidationError, match="sudah ditutup"):
         services.issue_blank(office=office, by=operator, occurred_on=earlier)
     assert_ledger_clean()
