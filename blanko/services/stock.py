@@ -322,13 +322,17 @@ def reverse_movement(*, movement: Movement, by, reason: str) -> Movement:
         raise
 
 
+def _already_closed(first: datetime.date) -> ValidationError:
+    return ValidationError({"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed")
+
+
 def _refuse_locked_month(*, office: Office, first: datetime.date) -> None:
     """Refuses to close a month on or before the office's period lock date."""
     lock_date = period_lock_date(office=office)
     if lock_date is None or lock_date < first:
         return
     if MonthClose.objects.filter(office=office, month=first).exists():
-        raise ValidationError({"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed")
+        raise _already_closed(first)
     raise ValidationError(
         {"month": _("Bulan %(month)s sudah terkunci: bulan %(latest)s sudah ditutup, dan "
                     "penutupan bulan terakhir mengunci semua tanggal sebelumnya.")
@@ -365,9 +369,7 @@ def close_month(*, office: Office, month: datetime.date, by) -> MonthClose:
             _refuse_locked_month(office=office, first=first)
             closure = MonthClose.objects.create(office=office, month=first, closed_by=by)
     except IntegrityError:
-        raise ValidationError(
-            {"month": f"Bulan {first:%m/%Y} sudah ditutup."}, code="closed"
-        ) from None
+        raise _already_closed(first) from None
     logger.info("month_close office=%s month=%s user=%s", office.code, f"{first:%Y-%m}",
                 by.get_username())
     return closure
