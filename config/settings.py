@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "axes",
     "blanko",
     "layanan",
+    "layanan.supervision",
+    "config.tooling",
 ]
 
 MIDDLEWARE = [

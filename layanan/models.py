@@ -201,7 +201,7 @@ class CardPrint(models.Model):
     defective_at = models.DateTimeField(_("dicatat rusak pada"), null=True, blank=True)
     defective_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      null=True, blank=True, related_name="+")
-    # db_default: the bulk loader (layanan.bulk) writes prints with raw column lists.
+    # db_default: the bulk loader (config.tooling.bulk) writes prints with raw column lists.
     defect_note = models.CharField(_("catatan kerusakan"), max_length=500, blank=True,
                                    default="", db_default="")
     defect_key = models.CharField(max_length=100, null=True, blank=True, unique=True)

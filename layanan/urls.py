@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from layanan.views import dashboard, privacy, public, reports, staff
+from layanan.views import privacy, public, staff
 
+# The supervision pages (layanan.supervision.urls) share this namespace: config/urls.py
+# joins both lists, because nothing in layanan may import supervision.
 app_name = "layanan"
 
 urlpatterns = [
@@ -19,17 +21,4 @@ urlpatterns = [
     path("layanan/daring/terkirim/", public.online_done, name="online_done"),
     path("layanan/cek-status/", public.status_check, name="status_check"),
     path("stok-publik/", public.public_stock, name="public_stock"),
-    path("kantor/<str:code>/dasbor/", dashboard.dashboard, name="dashboard"),
-    path("dasbor/rekap/", dashboard.office_rollup, name="rollup"),
-    path("kantor/<str:code>/laporan/", reports.report_index, name="report_index"),
-    path("kantor/<str:code>/laporan/<int:year>/<int:month>/", reports.monthly_report,
-         name="report"),
-    path("kantor/<str:code>/laporan/<int:year>/<int:month>.xlsx", reports.monthly_report,
-         {"fmt": "xlsx"}, name="report_xlsx"),
-    path("kantor/<str:code>/laporan/<int:year>/<int:month>.csv", reports.monthly_report,
-         {"fmt": "csv"}, name="report_csv"),
-    path("kantor/<str:code>/laporan/<int:year>/<int:month>/tutup/", reports.close_month,
-         name="close_month"),
-    path("kantor/<str:code>/pemusnahan/<int:pk>/berita-acara/", reports.destruction_report,
-         name="destruction_report"),
 ]

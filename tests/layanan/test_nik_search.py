@@ -214,7 +214,7 @@ def test_the_data_subject_export_is_not_cached(client, office, operator, supervi
 
 
 def test_the_benchmark_posts_its_searches_and_puts_no_nik_in_a_url(office):
-    from layanan.benchmarking.pages import PAGES
+    from config.tooling.benchmarking.pages import PAGES
 
     context = {"nik": "2172015501990009"}
     searches = {page.key: page for page in PAGES if page.key.startswith("search_")}

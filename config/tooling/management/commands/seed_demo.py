@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import logging
+
+from django.core.management.base import BaseCommand
+
+from config.tooling.demo import ledger as demo
+from config.tooling.demo.requests import seed_key_dates, seed_requests
+
+
+class Command(BaseCommand):
+    help = "Creates the demo offices, users and the 2020 Tanjungpinang story (idempotent)."
+
+    def handle(self, *args, **options):
+        # Hundreds of postings: their one-line audit logs would bury the logins.
+        logging.getLogger("siblanko").setLevel(logging.WARNING)
+        offices = demo.ensure_offices()
+        users = demo.ensure_users(offices)
+        created = demo.replay_2020_story(offices, users)
+        self.stdout.write(
+            "Cerita 2020 dicatat." if created else "Data demo sudah ada; tidak ada yang ditambah."
+        )
+        for hook in (seed_requests, seed_key_dates):
+            hook(offices=offices, users=users, stdout=self.stdout)
+        self.stdout.write("\nLogin demo (halaman /masuk/):")
+        for spec in demo.DEMO_USERS:
+            self.stdout.write(f"  {spec.username:<11} {spec.password:<22} {spec.role}")

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    """Dashboards, forecast, rollup and reports: reads blanko and layanan, owns no table."""
+
+    name = "layanan.supervision"
+    label = "supervision"
+    verbose_name = _("Pengawasan stok")
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from layanan.supervision.aggregates import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions,
+                                   dispatch_uid="layanan_sqlite_functions")

@@ -1,0 +1,148 @@
+"""The monthly report as CSV and XLSX downloads.
+
+Both carry the same rows, each with a stable code (e.g. "issued.new"), so a
+province can stack the files of many offices and months and sum them.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+from django.http import HttpResponse
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from blanko.models import Office
+from layanan.supervision.reports import MonthlyReport
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PLACE_PREFIXES = ("Kota ", "Kabupaten ", "Kab. ")
+
+
+def month_label(first: datetime.date) -> str:
+    return date_format(first, "F Y")
+
+
+def place_name(office: Office) -> str:
+    """The town for "<place>, <date>" above a signature: "Kota Batam" gives "Batam"."""
+    for prefix in PLACE_PREFIXES:
+        if office.name.startswith(prefix):
+            return office.name.removeprefix(prefix)
+    return office.name
+
+
+def filename(report: MonthlyReport, extension: str) -> str:
+    return f"laporan-blanko-{report.office.code}-{report.month:%Y-%m}.{extension}"
+
+
+def report_rows(report: MonthlyReport) -> list[tuple[str, str, str, int]]:
+    """(code, section, label, quantity) for every line, totals and balances."""
+    rows = [("opening", _("Gudang stok"), _("Saldo awal"), report.opening)]
+    for groups, total_code, total_label in (
+        (report.groups_in, "total_in", _("Jumlah masuk")),
+        (report.groups_out, "total_out", _("Jumlah keluar")),
+    ):
+        for group in groups:
+            rows += [(line.code, group.title, line.label, line.quantity) for line in group.lines]
+        rows.append((total_code, _("Gudang stok"), total_label,
+                     sum(group.total for group in groups)))
+    rows.append(("closing", _("Gudang stok"), _("Saldo akhir"), report.closing))
+    spoiled = _("Blanko rusak (menunggu pemusnahan)")
+    rows.append(("spoiled.opening", spoiled, _("Saldo awal"), report.spoiled_opening))
+    rows += [(line.code, spoiled, line.label, line.quantity)
+             for line in report.spoiled_in + report.spoiled_out]
+    rows.append(("spoiled.closing", spoiled, _("Saldo akhir"), report.spoiled_closing))
+    return rows
+
+
+# A spreadsheet runs a cell that starts with one of these (CSV or formula injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _text_cells_as_text(sheet) -> None:
+    """Every text cell is written as text: openpyxl makes "=..." a live formula."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True  # and Excel keeps it text when edited
+
+
+def _attachment(response: HttpResponse, name: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def csv_response(report: MonthlyReport) -> HttpResponse:
+    """One row per line with the office and month on each, UTF-8 with a BOM for Excel."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["kantor", "bulan", "kode", "bagian", "uraian", "jumlah"])
+    for code, section, label, quantity in report_rows(report):
+        writer.writerow([csv_safe(value) for value in (
+            report.office.code, f"{report.month:%Y-%m}", code, section, label, quantity)])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    return _attachment(response, filename(report, "csv"))
+
+
+def xlsx_response(report: MonthlyReport) -> HttpResponse:
+    """A sheet with the letterhead, a Kode/Bagian/Uraian/Jumlah table and the signature."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Laporan"
+    office = report.office
+    bold = Font(bold=True)
+    heading = [
+        _("LAPORAN BULANAN PENGGUNAAN BLANKO KTP-EL"),
+        _("Dinas Kependudukan dan Pencatatan Sipil %(name)s") % {"name": office.name},
+        office.address,
+        _("Kode wilayah %(code)s · Bulan %(month)s") % {"code": office.code,
+                                                         "month": month_label(report.month)},
+        (_("Bulan sudah ditutup") if report.closed else _("Bulan belum ditutup")),
+    ]
+    for text in heading:
+        sheet.append([text])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([])
+    sheet.append([_("Kode"), _("Bagian"), _("Uraian"), _("Jumlah")])
+    for cell in sheet[sheet.max_row]:
+        cell.font = bold
+    for code, section, label, quantity in report_rows(report):
+        sheet.append([code, section, label, quantity])
+        row = sheet[sheet.max_row]
+        row[3].number_format = "#,##0"
+        if code in {"opening", "total_in", "total_out", "closing", "spoiled.closing"}:
+            for cell in row:
+                cell.font = bold
+    sheet.append([])
+    place = place_name(office)
+    for text in (
+        f"{place}, {date_format(report.last_day, 'j F Y')}",
+        _("Kepala Dinas Kependudukan dan Pencatatan Sipil"), "", "", "",
+        office.head_name or "(........................................)",
+        _("NIP. %(nip)s") % {"nip": office.head_nip or "...................."},
+    ):
+        sheet.append(["", "", text])
+    sheet.column_dimensions["A"].width = 22
+    sheet.column_dimensions["B"].width = 42
+    sheet.column_dimensions["C"].width = 48
+    sheet.column_dimensions["D"].width = 12
+    for row in sheet.iter_rows(min_row=8, min_col=4, max_col=4):
+        row[0].alignment = Alignment(horizontal="right")
+    _text_cells_as_text(sheet)
+    content = io.BytesIO()
+    workbook.save(content)
+    return _attachment(HttpResponse(content.getvalue(), content_type=XLSX_TYPE),
+                       filename(report, "xlsx"))

@@ -1,0 +1,64 @@
+"""The forecast of every office in a viewer's scope, on one page.
+
+Each figure is read for all offices at once (layanan.supervision.forecast), so the page
+runs the same number of queries for one office or for 514.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from blanko.models import Office
+from layanan.supervision import forecast
+
+SORTS = ("cover", "-cover", "code", "-code")
+
+
+@dataclass(frozen=True)
+class OfficeRow:
+    office: Office
+    forecast: forecast.Forecast
+    waiting: int
+    incoming: int
+    shortfall: forecast.Shortfall | None
+
+
+def _cover_key(row: OfficeRow) -> tuple[bool, float]:
+    # Offices that use nothing have no stock-out date: they sort after every other.
+    cover = row.forecast.days_of_cover
+    return (cover is None, float(cover) if cover is not None else 0.0)
+
+
+def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: datetime.date,
+                  sort: str = "cover") -> list[OfficeRow]:
+    """One row per office: stock, use, cover, stock-out date and key-date shortfall."""
+    as_of = min(as_of, today)
+    office_list = list(offices.order_by("code"))
+    ids = [office.pk for office in office_list]
+    stock = forecast.stock_by_office(office_ids=ids, as_of=as_of, today=today)
+    used = forecast.used_by_office(office_ids=ids, as_of=as_of)
+    key_dates = forecast.next_key_dates(office_ids=ids, as_of=as_of)
+    queues = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
+                                   horizons={key_date.date for key_date in key_dates.values()})
+    incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
+    rows = []
+    for office in office_list:
+        prediction = forecast.Forecast(as_of=as_of, stock=stock.get(office.pk, 0),
+                                       used=used.get(office.pk, 0))
+        queue, key_date = queues[office.pk], key_dates.get(office.pk)
+        shortfall = None
+        if key_date is not None:
+            shortfall = forecast.Shortfall(
+                key_date=key_date, forecast=prediction, waiting=queue.waiting,
+                pemula=queue.pemula_until(key_date.date), incoming=incoming.get(office.pk, 0),
+            )
+        rows.append(OfficeRow(office, prediction, queue.waiting, incoming.get(office.pk, 0),
+                              shortfall))
+    if sort.lstrip("-") == "cover":
+        rows.sort(key=_cover_key, reverse=sort.startswith("-"))
+    elif sort == "-code":
+        rows.reverse()
+    return rows

@@ -1,0 +1,106 @@
+"""The monthly report of blank use, its exports, the monthly close, and the
+berita acara of each destruction batch."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from blanko import access, services
+from blanko.models import Destruction
+from blanko.views import scoped_office
+from layanan.supervision import exports, reports
+from layanan.terbilang import terbilang
+
+REPORT = "layanan.view_report"
+
+
+def _month(year: int, month: int, today: datetime.date) -> datetime.date:
+    """The first day of the month in the URL; 404 for an impossible or future month."""
+    if not (2000 <= year <= 9999 and 1 <= month <= 12):
+        raise Http404
+    first = datetime.date(year, month, 1)
+    if first > today:
+        raise Http404
+    return first
+
+
+@login_required
+@require_GET
+def report_index(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, REPORT)
+    today = timezone.localdate()
+    return render(request, "layanan/report_list.html", {
+        "office": office,
+        "years": reports.report_years(office=office, today=today),
+        "month_names": [datetime.date(2000, month, 1) for month in range(1, 13)],
+        "destructions": Destruction.objects.filter(office=office),
+    })
+
+
+@login_required
+@require_GET
+def monthly_report(request: HttpRequest, code: str, year: int, month: int,
+                   fmt: str = "html") -> HttpResponse:
+    office = scoped_office(request, code, REPORT)
+    today = timezone.localdate()
+    report = reports.monthly_report(office=office, month=_month(year, month, today))
+    if fmt == "xlsx":
+        return exports.xlsx_response(report)
+    if fmt == "csv":
+        return exports.csv_response(report)
+    previous = report.month - datetime.timedelta(days=1)
+    following = report.last_day + datetime.timedelta(days=1)
+    return render(request, "layanan/report_detail.html", {
+        "office": office, "report": report, "today": today,
+        "previous": previous.replace(day=1),
+        "following": following if following <= today else None,
+        "month_ended": report.last_day < today,
+        "can_close": access.has_permission(request.user, "blanko.close_month", office),
+        "place": exports.place_name(office),
+    })
+
+
+@login_required
+@require_POST
+def close_month(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
+    office = scoped_office(request, code, "blanko.close_month")
+    first = _month(year, month, timezone.localdate())
+    try:
+        services.close_month(office=office, month=first, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Bulan %(month)s ditutup. Tidak ada mutasi yang dapat "
+                                    "dicatat lagi pada bulan itu.")
+                         % {"month": exports.month_label(first)})
+    return redirect("layanan:report", code=office.code, year=first.year, month=first.month)
+
+
+@login_required
+@require_GET
+def destruction_report(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, REPORT)
+    destruction = get_object_or_404(
+        Destruction.objects.select_related("movement__recorded_by"), office=office, pk=pk
+    )
+    movement = destruction.movement
+    return render(request, "layanan/destruction_detail.html", {
+        "office": office, "destruction": destruction,
+        "quantity_words": terbilang(destruction.quantity),
+        # The spoiled pile before and after, from the balances the posting recorded.
+        "spoiled_after": movement.from_balance_after,
+        "spoiled_before": (movement.from_balance_after + destruction.quantity
+                           if movement.from_balance_after is not None else None),
+        "witnesses": [w.strip() for w in destruction.witnesses.split(";") if w.strip()],
+        "place": exports.place_name(office),
+    })

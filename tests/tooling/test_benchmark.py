@@ -1,0 +1,90 @@
+"""`manage.py benchmark` runs at a tiny size and prints one JSON document.
+
+No timing is asserted here: the figures belong in the README, not in the suite.
+On SQLite the pgbench and gunicorn parts are skipped with their reason.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from blanko.selectors import ledger_drift
+from config.tooling.benchmarking import goals
+from config.tooling.benchmarking.machine import summary_ms
+
+PAGES = ("dashboard", "print_queue", "search_nik", "search_name", "monthly_report",
+         "public_stock", "national_rollup")
+
+
+def run_benchmark(*args: str) -> dict:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("benchmark", "--tiny", *args, stdout=out, stderr=err)
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tiny_benchmark_prints_json_with_every_figure():
+    report = run_benchmark()
+    assert {"machine", "database", "counts", "pages", "http", "draws", "goals"} <= set(report)
+    assert report["machine"]["cpu_count"] >= 1
+    assert report["database"]["vendor"] == connection.vendor
+    for key in PAGES:
+        page = report["pages"][key]
+        assert "skipped" in page or (page["status"] == [200] and page["queries"] > 0)
+    if connection.vendor == "postgresql":
+        draws = report["draws"]
+        assert draws["same_office"][0]["issue_blank_tps"] > 0
+        assert draws["same_office"][0]["pgbench_tps"] > 0
+        assert draws["separate_offices"]["workers"] == 2
+        assert report["http"]["trivial_view"]["ok"] > 0
+        assert report["http"]["print_queue"]["ok"] > 0
+        assert report["http"]["print_queue"]["statuses"] == {"200": report["http"][
+            "print_queue"]["ok"]}
+        references = report["http"]["references"]
+        assert references["anonymous_start_page"]["statuses"] == {
+            "200": references["anonymous_start_page"]["ok"]}
+        assert references["signed_in_redirect"]["statuses"] == {
+            "302": references["signed_in_redirect"]["ok"]}
+    else:
+        assert "skipped" in report["draws"]
+        assert "skipped" in report["http"]
+    # The draws, from Python and from pgbench, keep the ledger exact.
+    assert ledger_drift() == []
+    assert all({"goal", "value", "target", "met"} <= set(goal) for goal in report["goals"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_query_counts_do_not_grow_with_the_data():
+    first = run_benchmark("--parts", "pages")["pages"]
+    call_command("seed_bulk", offices=3, movements=900, requests=900, reset=True,
+                 no_progress=True)
+    second = run_benchmark("--parts", "pages")["pages"]
+    assert second["office"]["requests"] > first["office"]["requests"]
+    for key in PAGES:
+        if "queries" in first[key]:
+            assert first[key]["queries"] == second[key]["queries"], key
+
+
+def test_goals_compare_sizes():
+    def pages(ms: float, queries: int) -> dict:
+        return {"pages": {key: {"median_ms": ms, "queries": queries} for key in PAGES}}
+
+    report = {"sizes": {"10000": pages(10, 12), "1000000": pages(20, 12)},
+              "draws": {"same_office": [{"workers": 4, "ratio": 0.7, "issue_blank_tps": 1}]}}
+    found = {goal["goal"]: goal for goal in goals.evaluate(report)}
+    assert found["page print_queue growth 10000 -> 1000000"]["met"] is False
+    assert found["page print_queue queries 10000 vs 1000000"]["met"] is True
+    assert found["page print_queue median at 1000000"]["met"] is True
+    assert found["draws: issue_blank / pgbench at 4 workers, one office"]["met"] is True
+
+
+def test_summary_in_milliseconds():
+    summary = summary_ms([0.010, 0.020, 0.030, 0.040])
+    assert summary["median_ms"] == 25.0
+    assert summary["p95_ms"] == 40.0
+    assert summary["n"] == 4
