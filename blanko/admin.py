@@ -183,6 +183,9 @@ class ShipmentInline(admin.TabularInline):
               "cancelled_quantity", "status", "sent_on"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sender", "receiver")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -204,6 +207,7 @@ class LoanAdmin(ServiceAddAdmin):
         return obj.borrower_name
 
     def get_queryset(self, request):
+        # Joined on every page, the change page too (its title and fields name both sides).
         queryset = admin.ModelAdmin.get_queryset(self, request).select_related(
             "lender_office", "lender_partner", "borrower_office", "borrower_partner"
         )
@@ -220,18 +224,21 @@ class StockCountAdmin(ServiceAddAdmin):
     add_form = admin_forms.StockCountForm
     list_display = ["office", "counted_on", "counted_quantity", "system_quantity", "reason",
                     "recorded_by"]
+    list_select_related = ["office", "recorded_by"]
 
 
 @admin.register(Destruction)
 class DestructionAdmin(ServiceAddAdmin):
     add_form = admin_forms.DestructionForm
     list_display = ["number", "office", "destroyed_on", "quantity", "witnesses"]
+    list_select_related = ["office"]
 
 
 @admin.register(MonthClose)
 class MonthCloseAdmin(ServiceAddAdmin):
     add_form = admin_forms.MonthCloseForm
     list_display = ["office", "month", "closed_by", "closed_at"]
+    list_select_related = ["office", "closed_by"]
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -143,6 +143,11 @@ class Location(models.Model):
         return self.kind in self.BALANCED_KINDS
 
 
+# The kinds by a module-level name, as MovementCause: other apps name them (a report's
+# line, a selector's key) without importing Location itself.
+LocationKind = Location.Kind
+
+
 class Balance(models.Model):
     location = models.OneToOneField(
         Location, on_delete=models.PROTECT, primary_key=True, related_name="balance"
@@ -180,6 +185,16 @@ class MovementQuerySet(models.QuerySet):
 SPOIL_REASONS = ("spoil", "spoil_issued")
 
 
+class MovementCause(models.TextChoices):
+    """Why a blank or a card was ruined. At module level so that other apps name it
+    (a form's choices, a report's labels) without importing Movement itself."""
+
+    PRINT_FAILED = "print_failed", _("Gagal cetak")
+    ENCODE_FAILED = "encode_failed", _("Gagal encode")
+    DAMAGED = "damaged", _("Rusak")
+    INVALID = "invalid", _("Invalid")
+
+
 class Movement(models.Model):
     """One append-only posting: quantity blanks from one location to another."""
 
@@ -198,11 +213,8 @@ class Movement(models.Model):
         ADJUSTMENT = "adjustment", _("Penyesuaian stock opname")
         REVERSAL = "reversal", _("Pembalikan")
 
-    class Cause(models.TextChoices):
-        PRINT_FAILED = "print_failed", _("Gagal cetak")
-        ENCODE_FAILED = "encode_failed", _("Gagal encode")
-        DAMAGED = "damaged", _("Rusak")
-        INVALID = "invalid", _("Invalid")
+    # The old spelling, kept so that `Movement.Cause.DAMAGED` still reads as before.
+    Cause = MovementCause
 
     from_location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="outgoing", verbose_name=_("dari")
@@ -212,7 +224,8 @@ class Movement(models.Model):
     )
     quantity = models.PositiveIntegerField(_("jumlah"))
     reason = models.CharField(_("alasan"), max_length=30, choices=Reason.choices)
-    cause = models.CharField(_("penyebab"), max_length=20, choices=Cause.choices, blank=True)
+    cause = models.CharField(_("penyebab"), max_length=20, choices=MovementCause.choices,
+                             blank=True)
     occurred_on = models.DateField(_("tanggal transaksi"))
     recorded_at = models.DateTimeField(_("dicatat pada"), auto_now_add=True)
     recorded_by = models.ForeignKey(
@@ -308,6 +321,10 @@ class Movement(models.Model):
         if location_id == self.from_location_id:
             return -self.quantity
         return 0
+
+
+# The reasons by a module-level name, as MovementCause (see LocationKind).
+MovementReason = Movement.Reason
 
 
 class MovementHold(models.Model):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
-from blanko.models import Movement, Office
+from blanko.indexes import PostgresGinIndex
+from blanko.models import Office
 
 
 class ServiceRequest(models.Model):
@@ -117,6 +119,20 @@ class ServiceRequest(models.Model):
                          name="request_queue"),
             models.Index(fields=["nik"], name="request_nik"),
             models.Index(fields=["office", "full_name"], name="request_name"),
+            # The printable queue per office and tier (print queue, reservation, public
+            # stock), and each office's newest first (request list and search).
+            models.Index(fields=["office", "priority_tier", "printable_from"],
+                         name="request_verified_office", condition=Q(status="verified")),
+            models.Index(fields=["office", "-submitted_at", "-id"],
+                         name="request_office_recent"),
+            # The name search: each key is the office and one trigram of the name ("6:sir"),
+            # from SQL functions of migration 0010 over pg_trgm. PostgreSQL only, and only
+            # where pg_trgm could be enabled; layanan.selectors.search_requests checks.
+            PostgresGinIndex(
+                Func(F("office"), F("full_name"), function="request_name_keys",
+                     output_field=ArrayField(models.TextField())),
+                name="request_office_name_keys",
+            ),
             # The dashboard's stage times: requests whose stage ended in a window, with
             # when it began, read from the index alone.
             *(models.Index(fields=["office", ended, began], name=f"request_{ended}",
@@ -189,14 +205,16 @@ class CardPrint(models.Model):
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="prints")
     outcome = models.CharField(_("hasil"), max_length=10, choices=Outcome.choices)
-    movement = models.OneToOneField(Movement, on_delete=models.PROTECT, related_name="card_print")
+    # Ledger models by name: outside blanko only its selectors and services touch them.
+    movement = models.OneToOneField("blanko.Movement", on_delete=models.PROTECT,
+                                    related_name="card_print")
     printed_at = models.DateTimeField(_("waktu cetak"))
     printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
     defect_movement = models.OneToOneField(
-        Movement, on_delete=models.PROTECT, null=True, blank=True, related_name="card_defect",
-        verbose_name=_("mutasi kartu rusak"),
+        "blanko.Movement", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="card_defect", verbose_name=_("mutasi kartu rusak"),
     )
     defective_at = models.DateTimeField(_("dicatat rusak pada"), null=True, blank=True)
     defective_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,

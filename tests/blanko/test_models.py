@@ -6,7 +6,7 @@ import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from blanko import services
-from blanko.models import AppendOnlyError, Balance, Location, Movement, Office
+from blanko.models import AppendOnlyError, Balance, Location, Movement, MovementCause, Office
 from blanko.services.posting import today
 
 Kind = Location.Kind
@@ -160,3 +160,10 @@ def test_a_movement_knows_its_signed_effect(movement):
     assert movement.delta_for(movement.from_location_id) == -1
     assert movement.delta_for(-1) == 0
     assert str(movement) == f"#{movement.pk} Dicetak untuk penduduk 1"
+
+
+def test_the_spoil_causes_are_named_without_the_movement_model():
+    """Other apps take the causes from MovementCause; Movement.Cause is the same class."""
+    assert Movement.Cause is MovementCause
+    assert Movement._meta.get_field("cause").choices == MovementCause.choices
+    assert MovementCause.values == ["print_failed", "encode_failed", "damaged", "invalid"]
