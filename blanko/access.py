@@ -9,10 +9,19 @@ hidden button is never the only guard.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
-from blanko.models import Office
+from blanko.models import Office, StaffProfile
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser, AnonymousUser
+
+    # A request's user: signed in, or anonymous (the public pages).
+    AnyUser = AbstractUser | AnonymousUser
 
 OPERATOR = "Operator"
 SUPERVISOR = "Supervisor"
@@ -22,16 +31,16 @@ VIEWER = "Viewer"
 ROLES = (OPERATOR, SUPERVISOR, ADMINISTRATOR, VIEWER)
 
 
-def _profile(user):
+def _profile(user: AnyUser) -> StaffProfile | None:
     return getattr(user, "staff_profile", None)
 
 
-def user_office(user) -> Office | None:
+def user_office(user: AnyUser) -> Office | None:
     profile = _profile(user)
     return profile.office if profile else None
 
 
-def is_national(user) -> bool:
+def is_national(user: AnyUser) -> bool:
     """Superusers, and staff whose profile says national explicitly, see every office.
 
     A profile with no office and no region is not national: it sees nothing.
@@ -42,7 +51,7 @@ def is_national(user) -> bool:
     return bool(profile and profile.national)
 
 
-def offices_in_scope(user) -> QuerySet[Office]:
+def offices_in_scope(user: AnyUser) -> QuerySet[Office]:
     if not user.is_authenticated:
         return Office.objects.none()
     if is_national(user):
@@ -57,7 +66,7 @@ def offices_in_scope(user) -> QuerySet[Office]:
     return Office.objects.none()
 
 
-def can_access_office(user, office: Office) -> bool:
+def can_access_office(user: AnyUser, office: Office) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if is_national(user):
@@ -79,7 +88,7 @@ def can_access_office(user, office: Office) -> bool:
 GRANTABLE_ROLES = ROLES
 
 
-def managed_office(user) -> Office | None:
+def managed_office(user: AnyUser) -> Office | None:
     """The office whose users `user` may manage, or None (a superuser manages all)."""
     if user.is_superuser or not user.is_active or not user.has_perm("auth.change_user"):
         return None
@@ -87,7 +96,7 @@ def managed_office(user) -> Office | None:
     return profile.office if profile and not profile.national else None
 
 
-def users_managed_by(user) -> QuerySet:
+def users_managed_by(user: AnyUser) -> QuerySet:
     """The users `user` may see and change in the admin."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -107,7 +116,7 @@ def users_managed_by(user) -> QuerySet:
     )
 
 
-def groups_grantable_by(user) -> QuerySet:
+def groups_grantable_by(user: AnyUser) -> QuerySet:
     from django.contrib.auth.models import Group
 
     if user.is_superuser:
@@ -117,12 +126,12 @@ def groups_grantable_by(user) -> QuerySet:
     return Group.objects.filter(name__in=GRANTABLE_ROLES)
 
 
-def has_permission(user, perm: str, office: Office | None = None) -> bool:
+def has_permission(user: AnyUser, perm: str, office: Office | None = None) -> bool:
     if not user.has_perm(perm):
         return False
     return office is None or can_access_office(user, office)
 
 
-def ensure_permission(user, perm: str, office: Office | None = None) -> None:
+def ensure_permission(user: AnyUser, perm: str, office: Office | None = None) -> None:
     if not has_permission(user, perm, office):
-        raise PermissionDenied("Anda tidak berwenang melakukan tindakan ini untuk kantor ini.")
+        raise PermissionDenied(_("Anda tidak berwenang melakukan tindakan ini untuk kantor ini."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -12,13 +13,16 @@ from blanko import services
 from blanko.forms import DateInput, QuantityField
 from blanko.models import Office
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
 
 def service_fields(**names: str):
     """Shows a service's field errors on this form's fields, e.g. the date rules'
     `occurred_on` on `received_on`: perform(), decorated, renames them."""
     def decorate(perform):
         @functools.wraps(perform)
-        def wrapper(self, *, by):
+        def wrapper(self, *, by: AbstractUser):
             try:
                 return perform(self, by=by)
             except ValidationError as error:
@@ -51,7 +55,7 @@ class DeliveryForm(OfficeScopedForm):
                            widget=forms.Textarea(attrs={"rows": 2}))
 
     @service_fields(occurred_on="received_on", reference="bast_number")
-    def perform(self, *, by):
+    def perform(self, *, by: AbstractUser):
         data = self.cleaned_data
         service = (services.receive_allocation if data["source"] == "ditjen"
                    else services.receive_from_province)
@@ -95,7 +99,7 @@ class PartnerLoanForm(OfficeScopedForm):
         return data
 
     @service_fields(borrower="partner_office")
-    def perform(self, *, by):
+    def perform(self, *, by: AbstractUser):
         data = self.cleaned_data
         common = {"quantity": data["quantity"], "reference": data["reference"], "by": by,
                   "occurred_on": data["occurred_on"], "note": data["note"]}
@@ -111,7 +115,7 @@ class StockCountForm(OfficeScopedForm):
     counted_quantity = forms.IntegerField(label=_("Jumlah fisik"), min_value=0)
     reason = forms.CharField(label=_("Alasan selisih"), max_length=500, required=False)
 
-    def perform(self, *, by):
+    def perform(self, *, by: AbstractUser):
         data = self.cleaned_data
         return services.record_stock_count(office=data["office"], by=by,
                                            counted_quantity=data["counted_quantity"],
@@ -126,7 +130,7 @@ class DestructionForm(OfficeScopedForm):
     note = forms.CharField(label=_("Catatan"), max_length=500, required=False)
 
     @service_fields(occurred_on="destroyed_on", reference="number")
-    def perform(self, *, by):
+    def perform(self, *, by: AbstractUser):
         data = self.cleaned_data
         return services.destroy_spoiled(
             office=data["office"], quantity=data["quantity"], number=data["number"], by=by,
@@ -138,7 +142,7 @@ class MonthCloseForm(OfficeScopedForm):
     month = forms.DateField(label=_("Bulan (tanggal berapa pun di bulan itu)"),
                             widget=DateInput())
 
-    def perform(self, *, by):
+    def perform(self, *, by: AbstractUser):
         return services.close_month(office=self.cleaned_data["office"],
                                     month=self.cleaned_data["month"], by=by)
 
@@ -148,7 +152,7 @@ class OfficeForm(forms.Form):
     name = forms.CharField(label=_("Nama"), max_length=200, required=False,
                            help_text=_("Kosongkan untuk memakai nama dari daftar wilayah."))
 
-    def perform(self, *, by):
+    def perform(self, *, by: AbstractUser):
         return services.create_office(code=self.cleaned_data["code"],
                                       name=self.cleaned_data["name"])
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 
 class InsufficientStock(ValidationError):
@@ -12,7 +13,8 @@ class InsufficientStock(ValidationError):
 
     def __init__(self, message: str | None = None, *, available: int | None = None) -> None:
         self.available = available
-        super().__init__(message or "Stok blanko tidak mencukupi.", code="insufficient_stock")
+        super().__init__(message or _("Stok blanko tidak mencukupi."),
+                         code="insufficient_stock")
 
 
 class IdempotencyConflict(ValidationError):
@@ -20,6 +22,6 @@ class IdempotencyConflict(ValidationError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Kunci idempotensi ini sudah dipakai untuk transaksi lain dengan data berbeda.",
+            _("Kunci idempotensi ini sudah dipakai untuk transaksi lain dengan data berbeda."),
             code="idempotency_conflict",
         )

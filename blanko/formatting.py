@@ -2,13 +2,19 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
+from django.conf import settings
+from django.utils import formats, translation
 from django.utils.dates import MONTHS_3
 
 
 def number(value: int) -> str:
-    """Indonesian thousands separator for messages built outside templates: 6.000."""
-    return f"{value:,}".replace(",", ".")
+    """An integer grouped as the active language writes it, for messages built outside
+    templates: 6.000 (id), 6,000 (en). Django's number_format, always grouped."""
+    if translation.get_language() is None:
+        # Translations deactivated (a @no_translations command): the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            return formats.number_format(value, force_grouping=True)
+    return formats.number_format(value, force_grouping=True)
 
 
 class TableFormat:

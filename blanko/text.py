@@ -11,7 +11,7 @@ invisible character ("470/0112/DUK/I/2020" and "470/0112\u200b/DUK/I/2020").
   removed, whitespace collapsed to single spaces and trimmed.
 - `normalise_reference` is `clean_text` for a document number (BAST, berita acara,
   letter number) before it is stored and before its uniqueness check; compare the
-  results case-insensitively (`iexact`, or `reference_key`).
+  results case-insensitively (`iexact`, as the database constraints do with Lower()).
 - `is_invisible` says whether a character is one that `clean_text` removes, for
   callers (e.g. a name check) that want to refuse text made only of such characters.
 """
@@ -78,8 +78,7 @@ def normalise_reference(value: str | None) -> str:
 
     `clean_text`, and also no spaces around a slash, hyphen or dot ("470 / 0112"
     is "470/0112"), as a number's parts are joined on paper. Case is kept for
-    display; compare with `iexact` (the database constraints use Lower()) or with
-    `reference_key`.
+    display; compare with `iexact` (the database constraints use Lower()).
     """
     text = clean_text(value).translate(_REFERENCE_PUNCTUATION)
     return re.sub(r"\s*([/.\-])\s*", r"\1", text)
@@ -91,8 +90,3 @@ _REFERENCE_PUNCTUATION = str.maketrans({
     "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
     "\u2015": "-", "\u2212": "-", "\u2044": "/", "\u2215": "/", "\u29f8": "/",
 })
-
-
-def reference_key(value: str | None) -> str:
-    """The form in which two document numbers are compared: normalised and casefolded."""
-    return normalise_reference(value).casefold()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from blanko.services.cards import spoil_issued_card
+from blanko.services.closing import close_month
 from blanko.services.loans import (
     borrow_from_partner,
     cancel_shipment,
@@ -11,16 +12,16 @@ from blanko.services.loans import (
     lend_to_partner,
     repay_loan,
 )
+from blanko.services.locks import lock_stock
 from blanko.services.offices import create_office, office_location, partner_location
 from blanko.services.posting import EKTP_START, period_lock_date, post_movement
+from blanko.services.reversals import reverse_movement
 from blanko.services.stock import (
-    close_month,
     destroy_spoiled,
     issue_blank,
     receive_allocation,
     receive_from_province,
     record_stock_count,
-    reverse_movement,
     spoil_blank,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "issue_blank",
     "lend_to_office",
     "lend_to_partner",
+    "lock_stock",
     "office_location",
     "partner_location",
     "period_lock_date",

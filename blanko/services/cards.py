@@ -10,16 +10,16 @@ blanks. The ledger does not need to know who holds a movement or why.
 from __future__ import annotations
 
 import datetime
-
-from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from typing import TYPE_CHECKING
 
 from blanko.access import ensure_permission
 from blanko.models import Location, Movement, MovementHold, Office
+from blanko.services.checks import clean_note, validate_cause
 from blanko.services.offices import office_location
 from blanko.services.posting import post_movement
 
-NOTE_MAX_LENGTH = 500
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 
 def hold_movement(*, movement: Movement) -> MovementHold:
@@ -33,7 +33,7 @@ def is_held(*, movement: Movement) -> bool:
 
 
 def spoil_issued_card(
-    *, office: Office, by, cause: str, reference: str = "", note: str = "",
+    *, office: Office, by: AbstractUser, cause: str, reference: str = "", note: str = "",
     idempotency_key: str | None = None, occurred_on: datetime.date | None = None,
 ) -> Movement:
     """A card found defective after printing: one blank from ISSUED to SPOILED.
@@ -43,17 +43,10 @@ def spoil_issued_card(
     card's record has moved on (a reprint may follow).
     """
     ensure_permission(by, "blanko.spoil_blank", office)
-    if cause not in Movement.Cause.values:
-        raise ValidationError({"cause": _("Pilih penyebab kerusakan yang valid.")},
-                              code="invalid")
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ValidationError(
-            {"note": _("Catatan terlalu panjang (maksimal %(max)s karakter).")
-             % {"max": NOTE_MAX_LENGTH}}, code="max_length")
     return post_movement(
         from_location=office_location(office, Location.Kind.ISSUED),
         to_location=office_location(office, Location.Kind.SPOILED), quantity=1,
-        reason=Movement.Reason.SPOIL_ISSUED, cause=cause, by=by, reference=reference,
-        note=note, idempotency_key=idempotency_key, occurred_on=occurred_on,
+        reason=Movement.Reason.SPOIL_ISSUED, cause=validate_cause(cause), by=by,
+        reference=reference, note=clean_note(note), idempotency_key=idempotency_key,
+        occurred_on=occurred_on,
     )

@@ -8,40 +8,48 @@ the sender's TRANSIT location until the receiver confirms receipt.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from blanko.access import ensure_permission, has_permission
 from blanko.exceptions import IdempotencyConflict
 from blanko.formatting import number
 from blanko.models import Loan, Location, Movement, Office, Shipment
-from blanko.services.offices import office_location, partner_location
-from blanko.services.posting import (
-    post_movement,
-    validate_business_date,
+from blanko.services.checks import (
+    clean_line,
+    clean_note,
+    is_replay,
     validate_quantity,
     validate_reference,
 )
-from blanko.services.stock import _clean_text, _is_replay
+from blanko.services.offices import office_location, partner_location
+from blanko.services.posting import post_movement, validate_business_date
 from blanko.text import normalise_reference
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 Reason = Movement.Reason
 Kind = Location.Kind
 PERM = "blanko.manage_loan"
 
 
-# Atomic as a whole: a refused call leaves no new PARTNER location behind.
-@transaction.atomic
+# Atomic as a whole: a refused call leaves no new PARTNER location behind. Durable:
+# borrow_from_partner and lend_to_partner are called by the admin's form only, never
+# inside a transaction of the caller's, so the loan has committed when they return.
+@transaction.atomic(durable=True)
 def _open_partner_loan(
-    *, office: Office, partner_code: str, quantity: int, reference: str, by, borrowing: bool,
-    occurred_on: datetime.date | None, note: str, idempotency_key: str | None,
+    *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,
+    borrowing: bool, occurred_on: datetime.date | None, note: str, idempotency_key: str | None,
 ) -> Loan:
     ensure_permission(by, PERM, office)
     partner = partner_location(partner_code)
-    reference = validate_reference(reference, label="Nomor surat pinjaman")
-    note = _clean_text(note, field="note", label="Catatan")
+    reference = validate_reference(reference, label=_("Nomor surat pinjaman"))
+    note = clean_note(note)
     stock = office_location(office, Kind.STOCK)
     post = {
         "from_location": partner if borrowing else stock,
@@ -50,7 +58,7 @@ def _open_partner_loan(
         "by": by, "occurred_on": occurred_on, "reference": reference, "note": note,
         "idempotency_key": idempotency_key,
     }
-    if _is_replay(idempotency_key):
+    if is_replay(idempotency_key):
         return post_movement(**post).loan
     validate_quantity(quantity)
     day = validate_business_date(occurred_on, offices=[office])
@@ -71,7 +79,7 @@ def _open_partner_loan(
 
 
 def borrow_from_partner(
-    *, office: Office, partner_code: str, quantity: int, reference: str, by,
+    *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
 ) -> Loan:
     """Records blanks borrowed from a kab/kota that does not use SiBlanko."""
@@ -83,7 +91,7 @@ def borrow_from_partner(
 
 
 def lend_to_partner(
-    *, office: Office, partner_code: str, quantity: int, reference: str, by,
+    *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
 ) -> Loan:
     """Records blanks lent to a kab/kota that does not use SiBlanko."""
@@ -94,8 +102,9 @@ def lend_to_partner(
     )
 
 
-def _send_posting(*, kind: str, sender: Office, quantity: int, by, occurred_on,
-                  reference: str, idempotency_key: str | None) -> dict:
+def _send_posting(*, kind: str, sender: Office, quantity: int, by: AbstractUser,
+                  occurred_on: datetime.date | None, reference: str,
+                  idempotency_key: str | None) -> dict[str, Any]:
     """The post_movement arguments that put a shipment into the sender's TRANSIT."""
     return {
         "from_location": office_location(sender, Kind.STOCK),
@@ -106,7 +115,7 @@ def _send_posting(*, kind: str, sender: Office, quantity: int, by, occurred_on,
     }
 
 
-def _send(*, loan: Loan, kind: str, receiver: Office, post: dict) -> Movement:
+def _send(*, loan: Loan, kind: str, receiver: Office, post: dict[str, Any]) -> Movement:
     """Posts a shipment. A replayed movement (see post_movement) gets no new Shipment."""
     movement = post_movement(**post, loan=loan)
     if not movement.replayed:
@@ -117,7 +126,7 @@ def _send(*, loan: Loan, kind: str, receiver: Office, post: dict) -> Movement:
     return movement
 
 
-def _replayed_loan_movement(post: dict, loan: Loan) -> Movement:
+def _replayed_loan_movement(post: dict[str, Any], loan: Loan) -> Movement:
     """The movement already posted under the key, which must belong to the same loan."""
     movement = post_movement(**post)
     if movement.loan_id != loan.pk:
@@ -126,19 +135,20 @@ def _replayed_loan_movement(post: dict, loan: Loan) -> Movement:
 
 
 def lend_to_office(
-    *, lender: Office, borrower: Office, quantity: int, reference: str, by,
+    *, lender: Office, borrower: Office, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
 ) -> Loan:
     """Sends blanks on loan to another SiBlanko office; they wait in TRANSIT."""
     ensure_permission(by, PERM, lender)
     if lender.pk == borrower.pk:
-        raise ValidationError({"borrower": "Kantor peminjam harus berbeda dari pemberi pinjaman."})
-    reference = validate_reference(reference, label="Nomor surat pinjaman")
-    note = _clean_text(note, field="note", label="Catatan")
+        raise ValidationError(
+            {"borrower": _("Kantor peminjam harus berbeda dari pemberi pinjaman.")})
+    reference = validate_reference(reference, label=_("Nomor surat pinjaman"))
+    note = clean_note(note)
     post = _send_posting(kind=Shipment.Kind.LOAN, sender=lender, quantity=quantity, by=by,
                          occurred_on=occurred_on, reference=reference,
                          idempotency_key=idempotency_key)
-    if _is_replay(idempotency_key):
+    if is_replay(idempotency_key):
         loan = post_movement(**post).loan
         if loan is None or loan.borrower_office_id != borrower.pk:
             raise IdempotencyConflict()
@@ -172,20 +182,54 @@ def _refresh_loan_status(loan: Loan) -> None:
         loan.save(update_fields=["status"])
 
 
+def _receipt_day(shipment: Shipment, occurred_on: datetime.date | None) -> datetime.date:
+    """The date of a receipt: the general date rules, and not before the shipment left."""
+    day = validate_business_date(occurred_on, offices=[], check_closed=False)
+    if day < shipment.sent_on:
+        raise ValidationError(
+            {"occurred_on": _("Tanggal terima tidak boleh sebelum tanggal kirim (%(sent)s).")
+             % {"sent": f"{shipment.sent_on:%d/%m/%Y}"}},
+            code="before_sent",
+        )
+    return day
+
+
+def _refuse_receipt(shipment: Shipment, quantity: int) -> None:
+    """Refuses a receipt of a closed shipment, or of more than is still on its way."""
+    if shipment.status != Shipment.Status.IN_TRANSIT:
+        raise ValidationError(_("Pengiriman ini sudah selesai atau dibatalkan."),
+                              code="closed")
+    if quantity > shipment.remaining:
+        raise ValidationError(
+            {"quantity": _("Jumlah diterima (%(quantity)s) melebihi yang masih dalam "
+                           "perjalanan (%(remaining)s).")
+             % {"quantity": number(quantity), "remaining": number(shipment.remaining)}},
+            code="more_than_sent",
+        )
+
+
+def _book_receipt(shipment: Shipment, loan: Loan, quantity: int) -> None:
+    """Counts a receipt on the locked shipment and loan."""
+    shipment.received_quantity += quantity
+    if shipment.remaining == 0:
+        shipment.status = Shipment.Status.RECEIVED
+    shipment.save(update_fields=["received_quantity", "status"])
+    if shipment.kind == Shipment.Kind.LOAN:
+        loan.delivered_quantity += quantity
+    else:
+        loan.repaid_quantity += quantity
+    loan.save(update_fields=["delivered_quantity", "repaid_quantity"])
+    _refresh_loan_status(loan)
+
+
 def confirm_receipt(
-    *, shipment: Shipment, quantity: int, by, occurred_on: datetime.date | None = None,
-    idempotency_key: str | None = None,
+    *, shipment: Shipment, quantity: int, by: AbstractUser,
+    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
 ) -> Movement:
     """The receiver confirms that some or all of a shipment has arrived."""
     ensure_permission(by, PERM, shipment.receiver)
     validate_quantity(quantity)
-    day = validate_business_date(occurred_on, offices=[], check_closed=False)
-    if day < shipment.sent_on:
-        raise ValidationError(
-            {"occurred_on": "Tanggal terima tidak boleh sebelum tanggal kirim "
-             f"({shipment.sent_on:%d/%m/%Y})."},
-            code="before_sent",
-        )
+    _receipt_day(shipment, occurred_on)
     reason = Reason.LOAN_IN if shipment.kind == Shipment.Kind.LOAN else Reason.REPAYMENT_IN
     post = {
         "from_location": office_location(shipment.sender, Kind.TRANSIT),
@@ -193,53 +237,39 @@ def confirm_receipt(
         "reason": reason, "by": by, "occurred_on": occurred_on,
         "reference": shipment.loan.reference, "idempotency_key": idempotency_key,
     }
-    if _is_replay(idempotency_key):
+    if is_replay(idempotency_key):
         return _replayed_loan_movement(post, shipment.loan)
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
         # Requests with the same key queue on the shipment lock: the later ones replay.
-        if _is_replay(idempotency_key):
+        if is_replay(idempotency_key):
             return _replayed_loan_movement(post, shipment.loan)
-        if shipment.status != Shipment.Status.IN_TRANSIT:
-            raise ValidationError("Pengiriman ini sudah selesai atau dibatalkan.", code="closed")
-        if quantity > shipment.remaining:
-            raise ValidationError(
-                {"quantity": f"Jumlah diterima ({number(quantity)}) melebihi yang masih dalam "
-                 f"perjalanan ({number(shipment.remaining)})."},
-                code="more_than_sent",
-            )
+        _refuse_receipt(shipment, quantity)
         loan = Loan.objects.select_for_update().get(pk=shipment.loan_id)
         movement = post_movement(**post, loan=loan)
-        shipment.received_quantity += quantity
-        if shipment.remaining == 0:
-            shipment.status = Shipment.Status.RECEIVED
-        shipment.save(update_fields=["received_quantity", "status"])
-        if shipment.kind == Shipment.Kind.LOAN:
-            loan.delivered_quantity += quantity
-        else:
-            loan.repaid_quantity += quantity
-        loan.save(update_fields=["delivered_quantity", "repaid_quantity"])
-        _refresh_loan_status(loan)
+        _book_receipt(shipment, loan, quantity)
     return movement
 
 
-def cancel_shipment(*, shipment: Shipment, by, reason: str = "") -> Movement:
+def cancel_shipment(*, shipment: Shipment, by: AbstractUser, reason: str = "") -> Movement:
     """Either side cancels what is still in transit; it returns to the sender's store."""
     if not (has_permission(by, PERM, shipment.sender)
             or has_permission(by, PERM, shipment.receiver)):
         ensure_permission(by, PERM, shipment.sender)
-    with transaction.atomic():
+    reason = clean_line(reason, field="reason", label=_("Alasan"))
+    # Durable: only views call it, never inside a transaction of their own.
+    with transaction.atomic(durable=True):
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
         if shipment.status != Shipment.Status.IN_TRANSIT or shipment.remaining == 0:
-            raise ValidationError("Tidak ada blanko dalam perjalanan untuk dibatalkan.",
+            raise ValidationError(_("Tidak ada blanko dalam perjalanan untuk dibatalkan."),
                                   code="closed")
         loan = Loan.objects.select_for_update().get(pk=shipment.loan_id)
         remaining = shipment.remaining
         movement = post_movement(
             from_location=office_location(shipment.sender, Kind.TRANSIT),
             to_location=office_location(shipment.sender, Kind.STOCK), quantity=remaining,
-            reason=Reason.TRANSIT_CANCEL, by=by, reference=loan.reference,
-            note=_clean_text(reason, field="reason", label="Alasan"), loan=loan,
+            reason=Reason.TRANSIT_CANCEL, by=by, reference=loan.reference, note=reason,
+            loan=loan,
         )
         shipment.cancelled_quantity += remaining
         shipment.status = (
@@ -250,15 +280,10 @@ def cancel_shipment(*, shipment: Shipment, by, reason: str = "") -> Movement:
     return movement
 
 
-def repay_loan(
-    *, loan: Loan, quantity: int, by, reference: str = "",
-    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
-) -> Movement:
-    """Pays blanks back. Between two SiBlanko offices the repayment travels in TRANSIT."""
-    # The side that records the repayment: the borrower, unless the borrower is outside.
-    office = loan.borrower_office or loan.lender_office
-    ensure_permission(by, PERM, office)
-    reference = normalise_reference(reference) or loan.reference
+def _repayment_posting(*, loan: Loan, office: Office, quantity: int, by: AbstractUser,
+                       reference: str, occurred_on: datetime.date | None,
+                       idempotency_key: str | None) -> dict[str, Any]:
+    """The post_movement arguments of a repayment recorded by `office`."""
     if loan.borrower_office and loan.lender_office:
         post = _send_posting(kind=Shipment.Kind.REPAYMENT, sender=office, quantity=quantity,
                              by=by, occurred_on=occurred_on, reference=reference,
@@ -272,33 +297,53 @@ def repay_loan(
                 "reason": Reason.REPAYMENT_IN}
     post.update(quantity=quantity, by=by, occurred_on=occurred_on, reference=reference,
                 idempotency_key=idempotency_key)
-    if _is_replay(idempotency_key):
+    return post
+
+
+def _refuse_overpayment(loan: Loan, quantity: int) -> None:
+    """Refuses to pay back more than is owed, counting repayments still on their way."""
+    in_transit = loan.shipments.filter(
+        kind=Shipment.Kind.REPAYMENT, status=Shipment.Status.IN_TRANSIT
+    ).aggregate(
+        total=Sum("quantity") - Sum("received_quantity") - Sum("cancelled_quantity")
+    )["total"] or 0
+    owed = loan.delivered_quantity - loan.repaid_quantity - in_transit
+    if quantity > owed:
+        raise ValidationError(
+            {"quantity": _("Jumlah pengembalian (%(quantity)s) melebihi sisa pinjaman "
+                           "(%(owed)s).") % {"quantity": number(quantity), "owed": number(owed)}},
+            code="more_than_owed",
+        )
+
+
+def repay_loan(
+    *, loan: Loan, quantity: int, by: AbstractUser, reference: str = "",
+    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
+) -> Movement:
+    """Pays blanks back. Between two SiBlanko offices the repayment travels in TRANSIT."""
+    # The side that records the repayment: the borrower, unless the borrower is outside.
+    office = loan.borrower_office or loan.lender_office
+    ensure_permission(by, PERM, office)
+    post = _repayment_posting(
+        loan=loan, office=office, quantity=quantity, by=by,
+        reference=normalise_reference(reference) or loan.reference, occurred_on=occurred_on,
+        idempotency_key=idempotency_key)
+    if is_replay(idempotency_key):
         return _replayed_loan_movement(post, loan)
     validate_quantity(quantity)
     day = validate_business_date(occurred_on, offices=[office])
     if day < loan.opened_on:
         raise ValidationError(
-            {"occurred_on": "Tanggal pengembalian tidak boleh sebelum tanggal pinjaman "
-             f"({loan.opened_on:%d/%m/%Y})."},
+            {"occurred_on": _("Tanggal pengembalian tidak boleh sebelum tanggal pinjaman "
+                              "(%(opened)s).") % {"opened": f"{loan.opened_on:%d/%m/%Y}"}},
             code="before_loan",
         )
     with transaction.atomic():
         loan = Loan.objects.select_for_update().get(pk=loan.pk)
         # Requests with the same key queue on the loan lock: the later ones replay.
-        if _is_replay(idempotency_key):
+        if is_replay(idempotency_key):
             return _replayed_loan_movement(post, loan)
-        in_transit = loan.shipments.filter(
-            kind=Shipment.Kind.REPAYMENT, status=Shipment.Status.IN_TRANSIT
-        ).aggregate(
-            total=Sum("quantity") - Sum("received_quantity") - Sum("cancelled_quantity")
-        )["total"] or 0
-        owed = loan.delivered_quantity - loan.repaid_quantity - in_transit
-        if quantity > owed:
-            raise ValidationError(
-                {"quantity": f"Jumlah pengembalian ({number(quantity)}) melebihi sisa pinjaman "
-                 f"({number(owed)})."},
-                code="more_than_owed",
-            )
+        _refuse_overpayment(loan, quantity)
         if loan.borrower_office and loan.lender_office:
             return _send(loan=loan, kind=Shipment.Kind.REPAYMENT, receiver=loan.lender_office,
                          post=post)
