@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import access, selectors, services
 from blanko.forms import MovementFilterForm, ReverseMovementForm
-from blanko.models import Movement, Office
+from blanko.models import Office
 
 PAGE_SIZE = 50
 
@@ -100,7 +100,7 @@ def movement_reverse(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("blanko:stock", code=office.code)
     return render(request, "blanko/movement_reverse_form.html", {
         "office": office, "movement": movement, "form": form,
-        "already_reversed": Movement.objects.filter(reverses=movement).first(),
+        "already_reversed": selectors.reversal_of(movement=movement),
     })
 
 

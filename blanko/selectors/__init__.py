@@ -11,22 +11,44 @@ from blanko.selectors.balances import (
     balances_as_of,
     office_balances,
     offices_with_stock,
+    offices_with_store,
     stock_on_hand,
 )
+from blanko.selectors.closing import closed_months, destruction, destructions, month_close
 from blanko.selectors.drift import Drift, ledger_drift
-from blanko.selectors.loans import Outstanding, outstanding_loans, pending_shipments
-from blanko.selectors.movements import office_movements
+from blanko.selectors.flows import Day, daily_series, flows_by_reason, used_by_office
+from blanko.selectors.history import first_movement_on, last_store_movement_on
+from blanko.selectors.loans import (
+    Outstanding,
+    incoming_by_office,
+    outstanding_loans,
+    pending_shipments,
+)
+from blanko.selectors.movements import office_movements, reversal_of
 
 __all__ = [
+    "Day",
     "Drift",
     "Outstanding",
     "balance_as_of",
     "balances_as_of",
+    "closed_months",
+    "daily_series",
+    "destruction",
+    "destructions",
+    "first_movement_on",
+    "flows_by_reason",
+    "incoming_by_office",
+    "last_store_movement_on",
     "ledger_drift",
+    "month_close",
     "office_balances",
     "office_movements",
     "offices_with_stock",
+    "offices_with_store",
     "outstanding_loans",
     "pending_shipments",
+    "reversal_of",
     "stock_on_hand",
+    "used_by_office",
 ]

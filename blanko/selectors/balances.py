@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Collection
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from blanko.models import Balance, Location, Movement, Office
@@ -29,25 +31,43 @@ def office_balances(*, office: Office) -> dict[str, int]:
     return dict(rows)
 
 
-def balances_as_of(*, locations, day: datetime.date) -> QuerySet[Balance]:
-    """The balance rows of `locations`, each with `count_as_of`: its count at the end of
-    `day`, in one statement.
+def balances_as_of(
+    *, office_ids: Collection[int], day: datetime.date,
+    kinds: Collection[str] = (Kind.STOCK,), today: datetime.date | None = None,
+) -> dict[tuple[int, str], int]:
+    """The count of each office's balanced locations of `kinds` (the store by default)
+    at the end of `day`, keyed by (office id, kind), in one statement.
 
-    The row's quantity less the movements dated after `day`: the days since then are
-    read, not the whole history. It equals balance_as_of (the ledger's own sum)
-    because a posting moves its balance and writes its movement in one transaction,
-    which verify_ledger checks; and one statement sees one snapshot, so a posting
-    committed meanwhile is in both the quantity and the sum, or in neither.
+    The balance rows less the movements dated after `day`: the days since then are
+    read, not the whole history, and on `today` (or later) the rows alone. It equals
+    balance_as_of (the ledger's own sum) because a posting moves its balance and
+    writes its movement in one transaction, which verify_ledger checks; and the rows
+    and the two grouped scans are one UNION ALL, so one snapshot: a posting committed
+    meanwhile is in both the quantity and the sum, or in neither. Grouped scans, not
+    a correlated subquery per location: for 514 stores a month back at 1M movements
+    they took 29 ms against 116.
     """
-    later = Movement.objects.filter(occurred_on__gt=day).order_by()
+    rows = (
+        Balance.objects.filter(location__office_id__in=office_ids, location__kind__in=kinds)
+        .values_list("location__office_id", "location__kind", "quantity").order_by()
+    )
+    if today is None or day < today:
+        later = Movement.objects.filter(occurred_on__gt=day).order_by()
 
-    def moved(direction: str) -> Coalesce:
-        total = (later.filter(**{direction: OuterRef("location")}).values(direction)
-                 .annotate(total=Sum("quantity")).values("total"))
-        return Coalesce(Subquery(total), 0)
+        def moved(direction: str, sign: int):
+            return (
+                later.filter(**{f"{direction}__office_id__in": office_ids,
+                                f"{direction}__kind__in": kinds})
+                .values_list(f"{direction}__office_id", f"{direction}__kind")
+                .annotate(total=Sum("quantity") * sign)
+            )
 
-    return Balance.objects.filter(location__in=locations).annotate(
-        count_as_of=F("quantity") - moved("to_location") + moved("from_location"))
+        # Taken back off: what came in after `day`; put back: what went out.
+        rows = rows.union(moved("to_location", -1), moved("from_location", 1), all=True)
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for office_id, kind, quantity in rows:
+        counts[office_id, kind] += quantity
+    return dict(counts)
 
 
 def balance_as_of(*, office: Office, day: datetime.date, kind: str = Kind.STOCK) -> int:
@@ -68,3 +88,15 @@ def offices_with_stock(*, offices: QuerySet[Office]) -> QuerySet[Office]:
     return offices.annotate(
         stock=Sum("locations__balance__quantity", filter=Q(locations__kind=Kind.STOCK))
     ).order_by("code")
+
+
+def offices_with_store(*, offices: QuerySet[Office]) -> QuerySet[Office]:
+    """Offices annotated with their store count (`stock`) and the time any of their
+    balances last changed (`updated_at`), each a correlated subquery answered from an
+    index: for a public page of every office, one query."""
+    balances = Balance.objects.filter(location__office=OuterRef("pk"))
+    return offices.annotate(
+        stock=Coalesce(Subquery(balances.filter(location__kind=Kind.STOCK)
+                                .values("quantity")[:1]), Value(0)),
+        updated_at=Subquery(balances.order_by("-updated_at").values("updated_at")[:1]),
+    )

@@ -1,33 +1,44 @@
-"""Loans still owed, and shipments on their way."""
+"""Loans still owed, and blanks on their way: now, or rebuilt for a past day."""
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from blanko.models import Loan, Location, Office, Shipment
+from blanko.models import Loan, Location, Movement, Office, Shipment
 
 Kind = Location.Kind
+Reason = Movement.Reason
 
 
 @dataclass(frozen=True)
 class Outstanding:
     partner: str
     direction: str  # "borrowed" or "lent"
-    quantity: int
-    in_transit: int
+    quantity: int  # delivered and not yet repaid
+    in_transit: int  # sent, not yet received (either way)
     oldest: datetime.date
+    # Days from the oldest loan to the as-of date; only when a date was asked for.
+    age_days: int | None = None
 
 
-def outstanding_loans(*, office: Office) -> list[Outstanding]:
-    """What the office owes and is owed, per partner and direction.
+def outstanding_loans(*, office: Office, as_of: datetime.date | None = None
+                      ) -> list[Outstanding]:
+    """What the office owes and is owed, per partner and direction, sorted.
 
-    `quantity` is what has been delivered and not yet repaid; `in_transit` is
-    what is still travelling (loans not yet received, repayments not yet in).
+    `quantity` is what has been delivered and not yet repaid; `in_transit` is what
+    is still travelling (loans not yet received, repayments not yet in). Without
+    `as_of`, from the loans' and shipments' current state. With it, rebuilt from the
+    loans' movements dated on or before `as_of` (two queries), so that it holds for a
+    past date too, with each row's age on that date; on today both agree.
     """
+    if as_of is not None:
+        return _outstanding_as_of(office=office, as_of=as_of)
     loans = (
         Loan.objects.filter(Q(lender_office=office) | Q(borrower_office=office))
         .exclude(status=Loan.Status.CANCELLED)
@@ -43,7 +54,7 @@ def outstanding_loans(*, office: Office) -> list[Outstanding]:
             )
         )
     )
-    grouped: dict[tuple[str, str], list] = {}
+    grouped: dict[tuple[str, str], tuple[int, int, datetime.date]] = {}
     for loan in loans:
         if loan.status == Loan.Status.SETTLED:
             continue
@@ -58,6 +69,100 @@ def outstanding_loans(*, office: Office) -> list[Outstanding]:
         Outstanding(partner=p, direction=d, quantity=q, in_transit=t, oldest=o)
         for (p, d), (q, t, o) in sorted(grouped.items())
     ]
+
+
+def _outstanding_as_of(*, office: Office, as_of: datetime.date) -> list[Outstanding]:
+    loans = list(
+        Loan.objects.filter(Q(lender_office=office) | Q(borrower_office=office),
+                            opened_on__lte=as_of)
+        .select_related("lender_office", "lender_partner", "borrower_office",
+                        "borrower_partner")
+    )
+    partner = Q(to_location__kind=Kind.PARTNER)
+    totals = {
+        row["loan"]: row for row in
+        Movement.objects.filter(loan__in=[loan.pk for loan in loans], occurred_on__lte=as_of)
+        .values("loan")
+        .annotate(
+            delivered=Coalesce(Sum("quantity", filter=Q(reason=Reason.LOAN_IN)
+                                   | (Q(reason=Reason.LOAN_OUT) & partner)), 0),
+            repaid=Coalesce(Sum("quantity", filter=Q(reason=Reason.REPAYMENT_IN)
+                                | (Q(reason=Reason.REPAYMENT_OUT) & partner)), 0),
+            transit=Coalesce(Sum("quantity", filter=Q(to_location__kind=Kind.TRANSIT)), 0)
+            - Coalesce(Sum("quantity", filter=Q(from_location__kind=Kind.TRANSIT)), 0),
+        )
+        .order_by()
+    } if loans else {}
+    grouped: dict[tuple[str, str], list] = {}
+    for loan in loans:
+        row = totals.get(loan.pk, {"delivered": 0, "repaid": 0, "transit": 0})
+        outstanding, transit = row["delivered"] - row["repaid"], row["transit"]
+        if not outstanding and not transit:
+            continue
+        borrowed = loan.borrower_office_id == office.pk
+        key = (loan.lender_name if borrowed else loan.borrower_name,
+               "borrowed" if borrowed else "lent")
+        sums = grouped.setdefault(key, [0, 0, loan.opened_on])
+        sums[0] += outstanding
+        sums[1] += transit
+        sums[2] = min(sums[2], loan.opened_on)
+    return [
+        Outstanding(partner=p, direction=d, quantity=q, in_transit=t, oldest=o,
+                    age_days=(as_of - o).days)
+        for (p, d), (q, t, o) in sorted(grouped.items())
+    ]
+
+
+def incoming_by_office(*, office_ids: Collection[int], as_of: datetime.date,
+                       today: datetime.date) -> dict[int, int]:
+    """Blanks in TRANSIT towards each office at the end of `as_of`: loans and
+    repayments still to arrive.
+
+    Today it is the remainder of the shipments in transit (offices with none are left
+    out). For a past date the shipments' current state says nothing, so it is rebuilt
+    from the movements in and out of the senders' TRANSIT locations dated on or
+    before `as_of`, one entry per office.
+    """
+    if as_of >= today:
+        rows = (
+            Shipment.objects.filter(receiver_id__in=office_ids,
+                                    status=Shipment.Status.IN_TRANSIT)
+            .values("receiver_id")
+            .annotate(total=Sum(F("quantity") - F("received_quantity")
+                                - F("cancelled_quantity")))
+            .values_list("receiver_id", "total")
+        )
+        return dict(rows)
+    # A shipment travels from one side of a loan to the other, and waits in the
+    # sender's TRANSIT: blanks there belong on their way to the loan's other side.
+    moves = (
+        Movement.objects.filter(
+            Q(to_location__kind=Kind.TRANSIT) | Q(from_location__kind=Kind.TRANSIT),
+            Q(loan__lender_office_id__in=office_ids) | Q(loan__borrower_office_id__in=office_ids),
+            occurred_on__lte=as_of,
+        )
+        .values("loan__lender_office_id", "loan__borrower_office_id")
+        .annotate(
+            to_lender_side=Coalesce(Sum("quantity", filter=Q(
+                to_location__kind=Kind.TRANSIT,
+                to_location__office_id=F("loan__lender_office_id"))), 0)
+            - Coalesce(Sum("quantity", filter=Q(
+                from_location__kind=Kind.TRANSIT,
+                from_location__office_id=F("loan__lender_office_id"))), 0),
+            to_borrower_side=Coalesce(Sum("quantity", filter=Q(
+                to_location__kind=Kind.TRANSIT,
+                to_location__office_id=F("loan__borrower_office_id"))), 0)
+            - Coalesce(Sum("quantity", filter=Q(
+                from_location__kind=Kind.TRANSIT,
+                from_location__office_id=F("loan__borrower_office_id"))), 0),
+        )
+    )
+    totals: dict[int, int] = defaultdict(int)
+    for row in moves:
+        # Blanks in the lender's TRANSIT travel to the borrower, and the other way round.
+        totals[row["loan__borrower_office_id"]] += row["to_lender_side"]
+        totals[row["loan__lender_office_id"]] += row["to_borrower_side"]
+    return {pk: totals.get(pk, 0) for pk in office_ids}
 
 
 def pending_shipments(*, office: Office) -> QuerySet[Shipment]:

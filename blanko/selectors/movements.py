@@ -45,3 +45,8 @@ def office_movements(
     if date_to:
         movements = movements.filter(occurred_on__lte=date_to)
     return movements
+
+
+def reversal_of(*, movement: Movement) -> Movement | None:
+    """The movement that reversed `movement`, if one did (there is at most one)."""
+    return Movement.objects.filter(reverses=movement).first()

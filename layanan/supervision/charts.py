@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from blanko.formatting import number
-from layanan.supervision.dashboard import Day
+from blanko.selectors import Day
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 14, 30
@@ -113,7 +113,7 @@ def stock_chart(series: Sequence[Day], *, chart_id: str = "grafik-stok") -> Char
     area = f"{canvas.x(0):.1f},{baseline:.1f} {points} {right:.1f},{baseline:.1f}"
     low = min(series, key=lambda p: (p.stock, p.day))
     high = max(series, key=lambda p: (p.stock, p.day))
-    title = _("Stok gudang, %(days)s hari terakhir") % {"days": len(series)}
+    title = _("Stok gudang, %(days)s hari terakhir") % {"days": number(len(series))}
     summary = _(
         "Stok pada akhir hari, %(start)s sampai %(end)s: awal %(first)s, akhir %(last)s, "
         "tertinggi %(high)s pada %(high_on)s, terendah %(low)s pada %(low_on)s."
@@ -161,7 +161,7 @@ def flow_chart(series: Sequence[Day], *, chart_id: str = "grafik-arus") -> Chart
     total_received = sum(p.received for p in series)
     total_used = sum(p.used for p in series)
     title = _("Blanko diterima dan terpakai per hari, %(days)s hari terakhir") % {
-        "days": len(series)}
+        "days": number(len(series))}
     summary = _(
         "%(start)s sampai %(end)s: diterima %(received)s blanko dalam %(receipt_days)s hari; "
         "terpakai %(used)s blanko, terbanyak %(peak)s dalam sehari."

@@ -1,94 +1,33 @@
 """The supervisor dashboard of one office, as of any date.
 
 `office_dashboard` gathers every figure of the page in a fixed number of
-queries: the "now" stock comes from the Balance row, a past one from the
-ledger; everything else is an aggregate or a query bounded by the window.
+queries: the stock, the daily flows and the loans from blanko.selectors (the
+"now" stock is the Balance row, a past one the ledger's own sum); the requests'
+figures are aggregates bounded by their window.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from blanko import selectors as ledger
-from blanko.models import Loan, Location, Movement, Office
-from blanko.services import office_location
+from blanko.formatting import number
+from blanko.models import Office
 from layanan.models import KeyDate, ServiceRequest
 from layanan.supervision import forecast
 from layanan.supervision.aggregates import Median, SecondsBetween
 
-Kind = Location.Kind
-Reason = Movement.Reason
 Status = ServiceRequest.Status
 
+# The days the charts span, and the window of the stage times.
 CHART_DAYS = 90
 STAGE_WINDOW_DAYS = 30
-RECEIPT_REASONS = (Reason.RECEIPT_DITJEN, Reason.RECEIPT_PROVINCE, Reason.LOAN_IN,
-                   Reason.REPAYMENT_IN)
 BACKLOG_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.PRINTED)
-
-
-@dataclass(frozen=True)
-class Day:
-    day: datetime.date
-    stock: int  # in the store at the end of the day
-    received: int
-    used: int
-
-
-def daily_series(*, office: Office, as_of: datetime.date, stock: int,
-                 days: int = CHART_DAYS) -> list[Day]:
-    """The store's count, receipts and use for each day up to `as_of`, in three queries.
-
-    The counts are walked back from `stock` (the count at the end of `as_of`)
-    with each day's net movement, so no movement before the window is read.
-    What went out and what came in are read apart, each from its (location, day,
-    reason, quantity) index alone; use is then less the reversals of it.
-    """
-    store = office_location(office, Kind.STOCK)
-    start = as_of - datetime.timedelta(days=days - 1)
-    window = {"occurred_on__range": (start, as_of)}
-    out = (
-        Movement.objects.filter(from_location=store, **window).values("occurred_on")
-        .annotate(total=Sum("quantity"),
-                  used=Coalesce(Sum("quantity", filter=Q(reason__in=forecast.USE_REASONS)), 0))
-        .order_by()
-    )
-    came_in = (
-        Movement.objects.filter(to_location=store, **window).values("occurred_on")
-        .annotate(total=Sum("quantity"),
-                  received=Coalesce(Sum("quantity", filter=Q(reason__in=RECEIPT_REASONS)), 0))
-        .order_by()
-    )
-    put_back = (
-        forecast.reversed_uses(as_of=as_of, start=start, end=as_of, from_location=store)
-        .values("reverses__occurred_on").annotate(total=Sum("reverses__quantity"))
-        .values_list("reverses__occurred_on", "total")
-    )
-    by_day: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0, 0])  # net, in, used
-    for row in out:
-        by_day[row["occurred_on"]][0] -= row["total"]
-        by_day[row["occurred_on"]][2] += row["used"]
-    for row in came_in:
-        by_day[row["occurred_on"]][0] += row["total"]
-        by_day[row["occurred_on"]][1] += row["received"]
-    for day, total in put_back:
-        by_day[day][2] -= total
-    series: list[Day] = []
-    level = stock
-    for offset in range(days):
-        day = as_of - datetime.timedelta(days=offset)
-        net, received, used = by_day.get(day, (0, 0, 0))
-        series.append(Day(day, level, received, used))
-        level -= net
-    series.reverse()
-    return series
 
 
 @dataclass(frozen=True)
@@ -177,90 +116,18 @@ def duration_text(seconds: float) -> str:
     minutes = round(seconds / 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
+
+    def minutes_text(n: int) -> str:
+        return ngettext("%(minutes)s menit", "%(minutes)s menit", n) % {"minutes": n}
+
     parts = []
     if days:
-        parts.append(ngettext("%d hari", "%d hari", days) % days)
+        parts.append(ngettext("%(days)s hari", "%(days)s hari", days) % {"days": number(days)})
     if hours:
-        parts.append(ngettext("%d jam", "%d jam", hours) % hours)
+        parts.append(ngettext("%(hours)s jam", "%(hours)s jam", hours) % {"hours": hours})
     if minutes and not days:
-        parts.append(ngettext("%d menit", "%d menit", minutes) % minutes)
-    return " ".join(parts) or ngettext("%d menit", "%d menit", 0) % 0
-
-
-@dataclass(frozen=True)
-class LoanRow:
-    partner: str
-    direction: str  # "borrowed" or "lent"
-    outstanding: int  # delivered and not yet repaid
-    in_transit: int  # sent, not yet received (either way)
-    oldest: datetime.date
-    age_days: int
-
-
-def loans_as_of(*, office: Office, as_of: datetime.date) -> list[LoanRow]:
-    """What the office owes and is owed on `as_of`, per partner and direction.
-
-    Rebuilt from the loans' movements dated on or before `as_of` (two queries),
-    so that it holds for a past date too; today it equals
-    blanko.selectors.outstanding_loans.
-    """
-    loans = list(
-        Loan.objects.filter(Q(lender_office=office) | Q(borrower_office=office),
-                            opened_on__lte=as_of)
-        .select_related("lender_office", "lender_partner", "borrower_office",
-                        "borrower_partner")
-    )
-    partner = Q(to_location__kind=Kind.PARTNER)
-    totals = {
-        row["loan"]: row for row in
-        Movement.objects.filter(loan__in=[loan.pk for loan in loans], occurred_on__lte=as_of)
-        .values("loan")
-        .annotate(
-            delivered=Coalesce(Sum("quantity", filter=Q(reason=Reason.LOAN_IN)
-                                   | (Q(reason=Reason.LOAN_OUT) & partner)), 0),
-            repaid=Coalesce(Sum("quantity", filter=Q(reason=Reason.REPAYMENT_IN)
-                                | (Q(reason=Reason.REPAYMENT_OUT) & partner)), 0),
-            transit=Coalesce(Sum("quantity", filter=Q(to_location__kind=Kind.TRANSIT)), 0)
-            - Coalesce(Sum("quantity", filter=Q(from_location__kind=Kind.TRANSIT)), 0),
-        )
-        .order_by()
-    } if loans else {}
-    grouped: dict[tuple[str, str], list] = {}
-    for loan in loans:
-        row = totals.get(loan.pk, {"delivered": 0, "repaid": 0, "transit": 0})
-        outstanding, transit = row["delivered"] - row["repaid"], row["transit"]
-        if not outstanding and not transit:
-            continue
-        borrowed = loan.borrower_office_id == office.pk
-        key = (loan.lender_name if borrowed else loan.borrower_name,
-               "borrowed" if borrowed else "lent")
-        sums = grouped.setdefault(key, [0, 0, loan.opened_on])
-        sums[0] += outstanding
-        sums[1] += transit
-        sums[2] = min(sums[2], loan.opened_on)
-    return [
-        LoanRow(partner, direction, outstanding, transit, oldest, (as_of - oldest).days)
-        for (partner, direction), (outstanding, transit, oldest) in sorted(grouped.items())
-    ]
-
-
-def last_store_movement_on(*, office: Office, as_of: datetime.date) -> datetime.date | None:
-    """The date of the store's last movement on or before `as_of`, in one query.
-
-    One newest-first lookup per direction, each a step down its (location, date)
-    index: MAX over "into OR out of" read every movement of the store.
-    """
-    store = office_location(office, Kind.STOCK)
-
-    def newest(direction: str) -> Subquery:
-        return Subquery(
-            Movement.objects.filter(**{direction: store}, occurred_on__lte=as_of)
-            .order_by("-occurred_on").values("occurred_on")[:1]
-        )
-
-    row = Location.objects.filter(pk=store.pk).values_list(
-        newest("to_location"), newest("from_location")).get()
-    return max((day for day in row if day is not None), default=None)
+        parts.append(minutes_text(minutes))
+    return " ".join(parts) or minutes_text(0)
 
 
 @dataclass(frozen=True)
@@ -275,13 +142,19 @@ class Dashboard:
     incoming: int
     backlog: Backlog
     stages: list[Stage]
-    loans: list[LoanRow]
-    series: list[Day]
+    loans: list[ledger.Outstanding]
+    series: list[ledger.Day]
     last_movement_on: datetime.date | None
 
     @property
     def window_start(self) -> datetime.date:
         return forecast.use_window(self.as_of)[0]
+
+    @property
+    def runs_out_first(self) -> bool:
+        """The store is forecast to run out on or before the next key date."""
+        stockout, shortfall = self.forecast.stockout_on, self.shortfall
+        return bool(shortfall and stockout and stockout <= shortfall.key_date.date)
 
     @property
     def quiet(self) -> bool:
@@ -296,27 +169,27 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
     is_today = as_of >= today
     stock = (ledger.stock_on_hand(office=office) if is_today
              else ledger.balance_as_of(office=office, day=as_of))
-    series = daily_series(office=office, as_of=as_of, stock=stock)
+    series = ledger.daily_series(office=office, end=as_of, stock=stock, days=CHART_DAYS)
     used = sum(day.used for day in series[-forecast.USE_WINDOW_DAYS:])
     prediction = forecast.Forecast(as_of=as_of, stock=stock, used=used)
     ids = [office.pk]
     key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
     queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                   horizons=[key_date.date] if key_date else [])[office.pk]
-    incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of,
-                                           today=today).get(office.pk, 0)
+    incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of,
+                                         today=today).get(office.pk, 0)
     shortfall = None
     if key_date is not None:
         shortfall = forecast.Shortfall(
             key_date=key_date, forecast=prediction, waiting=queue.waiting,
             pemula=queue.pemula_until(key_date.date), incoming=incoming,
         )
-    last_movement_on = last_store_movement_on(office=office, as_of=as_of)
+    last_movement_on = ledger.last_store_movement_on(office=office, as_of=as_of)
     return Dashboard(
         office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
         shortfall=shortfall, waiting=queue.waiting, incoming=incoming,
         backlog=backlog(office=office, as_of=as_of, today=today),
         stages=stage_times(office=office, as_of=as_of),
-        loans=loans_as_of(office=office, as_of=as_of), series=series,
+        loans=ledger.outstanding_loans(office=office, as_of=as_of), series=series,
         last_movement_on=last_movement_on,
     )

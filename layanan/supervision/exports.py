@@ -89,6 +89,8 @@ def csv_response(report: MonthlyReport) -> HttpResponse:
     """One row per line with the office and month on each, UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    # Column names are codes, like the line codes, not text: a province stacks the files
+    # of many offices by them, whatever language each was downloaded in.
     writer.writerow(["kantor", "bulan", "kode", "bagian", "uraian", "jumlah"])
     for code, section, label, quantity in report_rows(report):
         writer.writerow([csv_safe(value) for value in (
@@ -101,7 +103,7 @@ def xlsx_response(report: MonthlyReport) -> HttpResponse:
     """A sheet with the letterhead, a Kode/Bagian/Uraian/Jumlah table and the signature."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Laporan"
+    sheet.title = _("Laporan")
     office = report.office
     bold = Font(bold=True)
     heading = [

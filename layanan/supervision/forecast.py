@@ -2,14 +2,14 @@
 
 The method is written in the README ("Forecast method"). The arithmetic lives
 in Forecast and Shortfall, which read nothing; the functions below read the
-figures they need for any number of offices at once, each in one or two
-queries whatever the size of the ledger or of the queue.
+requests they need for any number of offices at once, each in one or two
+queries whatever the size of the queue. The ledger's figures (stock, use,
+blanks in transit) come from blanko.selectors.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,18 +25,14 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blanko.models import Balance, Location, Movement, Shipment
 from layanan.models import KeyDate, RequestEvent, ServiceRequest
+from layanan.selectors import printable_q
 
-Kind = Location.Kind
-Reason = Movement.Reason
 Status = ServiceRequest.Status
 
 USE_WINDOW_DAYS = 28
@@ -44,7 +40,6 @@ USE_WINDOW_DAYS = 28
 # not empty on the key date itself, and the unit it is rounded up to.
 SAFETY_DAYS = 14
 REQUEST_ROUNDING = 100
-USE_REASONS = (Reason.ISSUE, Reason.SPOIL)
 OPEN_BEFORE_PRINT = (Status.SUBMITTED, Status.VERIFIED)
 
 
@@ -159,127 +154,6 @@ def use_window(as_of: datetime.date) -> tuple[datetime.date, datetime.date]:
     return as_of - datetime.timedelta(days=USE_WINDOW_DAYS - 1), as_of
 
 
-def reversed_uses(*, as_of: datetime.date, start: datetime.date, end: datetime.date,
-                  **original) -> QuerySet[Movement]:
-    """Reversals dated on or before `as_of` of issues and spoils dated `start`..`end`
-    (and matching `original`, lookups on the reversed movement).
-
-    A reversal gives back its movement's whole quantity, once. Reversals are rare,
-    so use is counted as gross use less these, a handful of rows, instead of a
-    NOT EXISTS probe per draw (tens of thousands at national scale).
-    """
-    return Movement.objects.filter(
-        reverses__isnull=False, occurred_on__lte=as_of,
-        reverses__reason__in=USE_REASONS, reverses__occurred_on__range=(start, end),
-        **{f"reverses__{lookup}": value for lookup, value in original.items()},
-    )
-
-
-def used_by_office(*, office_ids: list[int], as_of: datetime.date) -> dict[int, int]:
-    """Blanks used in the 28 days ending on `as_of`, per office, in two queries:
-    what the stores gave out for issue and spoil, less the reversals of it."""
-    start, end = use_window(as_of)
-    stores = {"from_location__kind": Kind.STOCK, "from_location__office_id__in": office_ids}
-    used = dict(
-        Movement.objects.filter(reason__in=USE_REASONS, occurred_on__range=(start, end),
-                                **stores)
-        .values("from_location__office_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("from_location__office_id", "total")
-    )
-    put_back = (
-        reversed_uses(as_of=as_of, start=start, end=end, **stores)
-        .values("reverses__from_location__office_id")
-        .annotate(total=Sum("reverses__quantity"))
-        .values_list("reverses__from_location__office_id", "total")
-    )
-    for pk, total in put_back:
-        used[pk] -= total
-    return {pk: total for pk, total in used.items() if total}
-
-
-def stock_by_office(*, office_ids: list[int], as_of: datetime.date,
-                    today: datetime.date) -> dict[int, int]:
-    """Each store's count at the end of `as_of`, from the Balance rows.
-
-    For a past date the movements dated after it are taken back off the
-    balance, so looking back a month reads a month of movements, not the
-    whole history of every office. This is blanko.selectors.balances_as_of
-    grouped by office: for 514 stores two grouped scans beat a correlated
-    subquery per store (29 against 116 ms a month back at 1M).
-    """
-    rows = Balance.objects.filter(location__office_id__in=office_ids, location__kind=Kind.STOCK)
-    stock = dict(rows.values_list("location__office_id", "quantity"))
-    if as_of >= today:
-        return stock
-    later = Movement.objects.filter(occurred_on__gt=as_of)
-    came_in = (
-        later.filter(to_location__kind=Kind.STOCK, to_location__office_id__in=office_ids)
-        .values("to_location__office_id").annotate(total=Sum("quantity"))
-        .values_list("to_location__office_id", "total")
-    )
-    went_out = (
-        later.filter(from_location__kind=Kind.STOCK, from_location__office_id__in=office_ids)
-        .values("from_location__office_id").annotate(total=Sum("quantity"))
-        .values_list("from_location__office_id", "total")
-    )
-    for pk, total in came_in:
-        stock[pk] -= total
-    for pk, total in went_out:
-        stock[pk] += total
-    return stock
-
-
-def incoming_by_office(*, office_ids: list[int], as_of: datetime.date,
-                       today: datetime.date) -> dict[int, int]:
-    """Blanks in TRANSIT towards each office: loans and repayments still to arrive.
-
-    Today it is the remainder of the shipments in transit. For a past date the
-    shipments' current state says nothing, so it is rebuilt from the movements
-    in and out of the senders' TRANSIT locations dated on or before `as_of`.
-    """
-    if as_of >= today:
-        rows = (
-            Shipment.objects.filter(receiver_id__in=office_ids,
-                                    status=Shipment.Status.IN_TRANSIT)
-            .values("receiver_id")
-            .annotate(total=Sum(F("quantity") - F("received_quantity")
-                                - F("cancelled_quantity")))
-            .values_list("receiver_id", "total")
-        )
-        return dict(rows)
-    # A shipment travels from one side of a loan to the other, and waits in the
-    # sender's TRANSIT: blanks there belong on their way to the loan's other side.
-    moves = (
-        Movement.objects.filter(
-            Q(to_location__kind=Kind.TRANSIT) | Q(from_location__kind=Kind.TRANSIT),
-            Q(loan__lender_office_id__in=office_ids) | Q(loan__borrower_office_id__in=office_ids),
-            occurred_on__lte=as_of,
-        )
-        .values("loan__lender_office_id", "loan__borrower_office_id")
-        .annotate(
-            to_lender_side=Coalesce(Sum("quantity", filter=Q(
-                to_location__kind=Kind.TRANSIT,
-                to_location__office_id=F("loan__lender_office_id"))), 0)
-            - Coalesce(Sum("quantity", filter=Q(
-                from_location__kind=Kind.TRANSIT,
-                from_location__office_id=F("loan__lender_office_id"))), 0),
-            to_borrower_side=Coalesce(Sum("quantity", filter=Q(
-                to_location__kind=Kind.TRANSIT,
-                to_location__office_id=F("loan__borrower_office_id"))), 0)
-            - Coalesce(Sum("quantity", filter=Q(
-                from_location__kind=Kind.TRANSIT,
-                from_location__office_id=F("loan__borrower_office_id"))), 0),
-        )
-    )
-    totals: dict[int, int] = defaultdict(int)
-    for row in moves:
-        # Blanks in the lender's TRANSIT travel to the borrower, and the other way round.
-        totals[row["loan__borrower_office_id"]] += row["to_lender_side"]
-        totals[row["loan__lender_office_id"]] += row["to_borrower_side"]
-    return {pk: totals.get(pk, 0) for pk in office_ids}
-
-
 def open_requests_as_of(*, as_of: datetime.date, today: datetime.date
                         ) -> QuerySet[ServiceRequest]:
     """Requests that may have been open at the end of `as_of`, with `state`: their
@@ -358,8 +232,7 @@ def queue_counts(*, office_ids: list[int], as_of: datetime.date, today: datetime
     open_requests = open_requests_as_of(as_of=as_of, today=today).filter(
         office_id__in=office_ids)
     printable = (
-        open_requests.filter(Q(printable_from__isnull=True) | Q(printable_from__lte=as_of),
-                             state=Status.VERIFIED)
+        open_requests.filter(printable_q(today=as_of, status_field="state"))
         .values("office_id").annotate(n=Count("*")).values_list("office_id", "n")
         .order_by()
     )

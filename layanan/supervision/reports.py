@@ -1,14 +1,15 @@
 """The monthly report of blank use (laporan bulanan), computed from the ledger.
 
 Every line is a sum of movements in or out of the office's STOCK (or SPOILED)
-location dated in the month, so opening + in - out = closing always holds and
-the closing balance is what verify_ledger rebuilds. The opening counts walk back
-from the balance rows, which verify_ledger proves equal to the movements' sum.
-It lives in layanan because "issued by request kind" follows the CardPrint that
-links a request to its ISSUE movement; an ISSUE with no CardPrint (a daily recap
-posting) is counted under "rekap harian / tanpa permohonan". A card found defective
-after printing is counted ruined by its cause in the month it is found, and taken off
-that month's cards issued (a line of its own); the month it was printed is unchanged.
+location dated in the month (blanko.selectors.flows_by_reason), so opening + in -
+out = closing always holds and the closing balance is what verify_ledger rebuilds.
+The opening counts walk back from the balance rows, which verify_ledger proves
+equal to the movements' sum. It lives above layanan because "issued by request
+kind" follows the CardPrint that links a request to its ISSUE movement; an ISSUE
+with no CardPrint (a daily recap posting) is counted under "rekap harian / tanpa
+permohonan". A card found defective after printing is counted ruined by its cause
+in the month it is found, and taken off that month's cards issued (a line of its
+own); the month it was printed is unchanged.
 """
 
 from __future__ import annotations
@@ -18,17 +19,23 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Min, Q, Sum, Value, When
+from django.db.models import Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from blanko.models import Destruction, Location, MonthClose, Movement, Office
-from blanko.selectors import balances_as_of
-from blanko.services import office_location
+from blanko import selectors as ledger
+from blanko.models import (
+    Destruction,
+    LocationKind,
+    MonthClose,
+    MovementCause,
+    MovementReason,
+    Office,
+)
 from layanan.models import ServiceRequest
 
-Kind = Location.Kind
-Reason = Movement.Reason
+Kind = LocationKind
+Reason = MovementReason
 RECAP = "recap"
 
 STOCK_IN = {
@@ -78,7 +85,7 @@ LABELS = {
     "spoiled.other_out": _("Lainnya"),
 }
 LABELS.update({f"issued.{kind}": label for kind, label in ServiceRequest.Kind.choices})
-LABELS.update({f"spoil.{cause}": label for cause, label in Movement.Cause.choices})
+LABELS.update({f"spoil.{cause}": label for cause, label in MovementCause.choices})
 
 # The lines of each group, in order; "other" lines are shown only when not zero.
 GROUPS_IN = (
@@ -93,7 +100,7 @@ GROUPS_OUT = (
      (*(f"issued.{kind}" for kind in ServiceRequest.Kind.values), f"issued.{RECAP}",
       DEFECTIVE)),
     ("spoiled", _("Rusak, menurut penyebab"),
-     tuple(f"spoil.{cause}" for cause in Movement.Cause.values)),
+     tuple(f"spoil.{cause}" for cause in MovementCause.values)),
     ("out_other", _("Keluar lainnya"), ("out.adjustment", "out.reversal", "out.other")),
 )
 SPOILED_LINES_IN = ("spoiled.in", "spoiled.reversal_in", "spoiled.other_in")
@@ -175,21 +182,21 @@ def _lines(codes: tuple[str, ...], totals: dict[str, int]) -> list[Line]:
 def _classify(row: dict, totals: dict[str, int]) -> None:
     """Adds one grouped row of movements to the lines it belongs to."""
     reason, quantity = row["reason"], row["total"]
-    if row["target"] == "stock":
+    if row["target"] == Kind.STOCK:
         totals[STOCK_IN.get(reason, "in.other")] += quantity
-    if row["source"] == "stock":
+    if row["source"] == Kind.STOCK:
         if reason == Reason.ISSUE:
             totals[f"issued.{row['request_kind'] or RECAP}"] += quantity
         elif reason == Reason.SPOIL:
             totals[f"spoil.{row['cause']}"] += quantity
         else:
             totals[STOCK_OUT.get(reason, "out.other")] += quantity
-    if reason == Reason.SPOIL_ISSUED and row["target"] == "spoiled":
+    if reason == Reason.SPOIL_ISSUED and row["target"] == Kind.SPOILED:
         totals[f"spoil.{row['cause']}"] += quantity
         totals[DEFECTIVE] -= quantity
-    if row["target"] == "spoiled":
+    if row["target"] == Kind.SPOILED:
         totals[SPOILED_IN.get(reason, "spoiled.other_in")] += quantity
-    if row["source"] == "spoiled":
+    if row["source"] == Kind.SPOILED:
         totals[SPOILED_OUT.get(reason, "spoiled.other_out")] += quantity
 
 
@@ -197,45 +204,28 @@ def monthly_report(*, office: Office, month: datetime.date) -> MonthlyReport:
     """The report of one month (any day of it), in five queries whatever the ledger size."""
     first = month.replace(day=1)
     last = month_end(first)
-    stock, spoiled = office_location(office, Kind.STOCK), office_location(office, Kind.SPOILED)
-    touches = (Q(from_location=stock) | Q(to_location=stock) | Q(from_location=spoiled)
-               | Q(to_location=spoiled))
     # The counts at the end of the day before: today's balance rows walked back over
     # the movements since, not a sum over the office's whole history.
-    day_before = first - datetime.timedelta(days=1)
-    opening = dict(balances_as_of(locations=[stock, spoiled], day=day_before)
-                   .values_list("location_id", "count_as_of"))
-
-    def side(field_name: str) -> Case:
-        return Case(When(**{field_name: stock}, then=Value("stock")),
-                    When(**{field_name: spoiled}, then=Value("spoiled")),
-                    default=Value(""), output_field=CharField())
-
-    rows = (
-        Movement.objects.filter(touches, occurred_on__range=(first, last))
-        .values("reason", "cause")
-        .annotate(source=side("from_location"), target=side("to_location"),
-                  request_kind=Coalesce("card_print__request__kind", Value("")),
-                  total=Sum("quantity"))
-        .order_by()
-    )
+    opening = ledger.balances_as_of(office_ids=[office.pk], day=first - datetime.timedelta(1),
+                                    kinds=(Kind.STOCK, Kind.SPOILED))
+    # An ISSUE is counted under the kind of request its card was printed for.
+    rows = ledger.flows_by_reason(office=office, start=first, end=last, group_by={
+        "request_kind": Coalesce("card_print__request__kind", Value(""))})
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
         _classify(row, totals)
     return MonthlyReport(
         office=office, month=first,
-        opening=opening[stock.pk],
+        opening=opening[office.pk, Kind.STOCK],
         groups_in=[Group(code, str(title), _lines(codes, totals))
                    for code, title, codes in GROUPS_IN],
         groups_out=[Group(code, str(title), _lines(codes, totals))
                     for code, title, codes in GROUPS_OUT],
-        spoiled_opening=opening[spoiled.pk],
+        spoiled_opening=opening[office.pk, Kind.SPOILED],
         spoiled_in=_lines(SPOILED_LINES_IN, totals),
         spoiled_out=_lines(SPOILED_LINES_OUT, totals),
-        closed=MonthClose.objects.filter(office=office, month=first)
-        .select_related("closed_by").first(),
-        destructions=list(Destruction.objects.filter(office=office,
-                                                     destroyed_on__range=(first, last))),
+        closed=ledger.month_close(office=office, month=first),
+        destructions=list(ledger.destructions(office=office, start=first, end=last)),
     )
 
 
@@ -243,8 +233,8 @@ def report_years(*, office: Office, today: datetime.date
                  ) -> list[tuple[int, list[tuple[datetime.date, bool] | None]]]:
     """Per year (newest first), twelve cells: (first day, closed?) for each month from
     the office's first movement to this month, None outside that span. Two queries."""
-    first = Movement.objects.for_office(office).aggregate(first=Min("occurred_on"))["first"]
-    closed = set(MonthClose.objects.filter(office=office).values_list("month", flat=True))
+    first = ledger.first_movement_on(office=office)
+    closed = ledger.closed_months(office=office)
     start, current = (first or today).replace(day=1), today.replace(day=1)
     years = []
     for year in range(current.year, start.year - 1, -1):

@@ -1,7 +1,8 @@
 """The forecast of every office in a viewer's scope, on one page.
 
-Each figure is read for all offices at once (layanan.supervision.forecast), so the page
-runs the same number of queries for one office or for 514.
+Each figure is read for all offices at once (the ledger's through blanko.selectors, the
+requests' through layanan.supervision.forecast), so the page runs the same number of
+queries for one office or for 514.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from blanko.models import Office
+from blanko import selectors as ledger
+from blanko.models import LocationKind, Office
 from layanan.supervision import forecast
 
 SORTS = ("cover", "-cover", "code", "-code")
@@ -38,16 +40,18 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
     as_of = min(as_of, today)
     office_list = list(offices.order_by("code"))
     ids = [office.pk for office in office_list]
-    stock = forecast.stock_by_office(office_ids=ids, as_of=as_of, today=today)
-    used = forecast.used_by_office(office_ids=ids, as_of=as_of)
+    stock = ledger.balances_as_of(office_ids=ids, day=as_of, today=today)
+    start, end = forecast.use_window(as_of)
+    used = ledger.used_by_office(office_ids=ids, start=start, end=end)
     key_dates = forecast.next_key_dates(office_ids=ids, as_of=as_of)
     queues = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                    horizons={key_date.date for key_date in key_dates.values()})
-    incoming = forecast.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
+    incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
     rows = []
     for office in office_list:
-        prediction = forecast.Forecast(as_of=as_of, stock=stock.get(office.pk, 0),
-                                       used=used.get(office.pk, 0))
+        prediction = forecast.Forecast(
+            as_of=as_of, stock=stock.get((office.pk, LocationKind.STOCK), 0),
+            used=used.get(office.pk, 0))
         queue, key_date = queues[office.pk], key_dates.get(office.pk)
         shortfall = None
         if key_date is not None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from blanko import selectors, services
-from blanko.models import Location, Movement, Office
+from blanko.models import Movement, Office
 from blanko.selectors import Outstanding
 from blanko.services.posting import today
-from tests.blanko.conftest import PARTNER_BINTAN, PARTNER_KARIMUN, previous_month_day
+from tests.blanko.helpers import PARTNER_BINTAN, PARTNER_KARIMUN, previous_month_day
 
 Reason = Movement.Reason
 
@@ -190,11 +193,84 @@ def test_balances_as_of_walks_the_balance_rows_back_to_the_ledger_sum(
     services.issue_blank(office=office, by=operator)  # today
     services.spoil_blank(office=office, by=operator, cause=Movement.Cause.DAMAGED,
                          occurred_on=previous_month_day(10))
-    locations = Location.objects.filter(office=office, kind__in=["stock", "spoiled"])
+    kinds = ("stock", "spoiled")
     for day in [previous_month_day(d) for d in (1, 9, 10, 20)] + [today()]:
-        walked = dict(selectors.balances_as_of(locations=locations, day=day)
-                      .values_list("location__kind", "count_as_of"))
-        assert walked == {kind: selectors.balance_as_of(office=office, day=day, kind=kind)
-                          for kind in ("stock", "spoiled")}
-    assert dict(selectors.balances_as_of(locations=locations, day=previous_month_day(10))
-                .values_list("location__kind", "count_as_of")) == {"stock": 9, "spoiled": 1}
+        walked = selectors.balances_as_of(office_ids=[office.pk], day=day, kinds=kinds)
+        assert walked == {(office.pk, kind): selectors.balance_as_of(office=office, day=day,
+                                                                     kind=kind)
+                          for kind in kinds}
+    assert selectors.balances_as_of(office_ids=[office.pk], day=previous_month_day(10),
+                                    kinds=kinds) == {(office.pk, "stock"): 9,
+                                                     (office.pk, "spoiled"): 1}
+
+
+def test_balances_as_of_reads_many_offices_in_one_statement_and_today_the_rows_alone(
+    stocked, other_office, operator, other_operator, receive
+):
+    receive(other_office, 30, occurred_on=previous_month_day(2))
+    services.issue_blank(office=stocked, by=operator)  # today
+    services.issue_blank(office=other_office, by=other_operator,
+                         occurred_on=previous_month_day(5))
+    ids = [stocked.pk, other_office.pk]
+    day = previous_month_day(3)
+    with CaptureQueriesContext(connection) as past:
+        counts = selectors.balances_as_of(office_ids=ids, day=day)
+    # The 100 of `stocked` came in today; the other office's issue is dated later.
+    assert counts == {(stocked.pk, "stock"): 0, (other_office.pk, "stock"): 30}
+    assert len(past.captured_queries) == 1  # one snapshot: rows and movements together
+    with CaptureQueriesContext(connection) as now:
+        counts = selectors.balances_as_of(office_ids=ids, day=today(), today=today())
+    assert counts == {(stocked.pk, "stock"): 99, (other_office.pk, "stock"): 29}
+    assert "movement" not in now.captured_queries[0]["sql"].lower()
+
+
+def test_outstanding_loans_as_of_a_day_are_rebuilt_from_the_ledger_with_their_age(
+    stocked, other_office, supervisor, other_supervisor
+):
+    opened = previous_month_day(3)
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=30,
+                                   reference="470/1", by=supervisor, occurred_on=opened)
+    services.confirm_receipt(shipment=loan.shipments.get(), quantity=20,
+                             by=other_supervisor, occurred_on=previous_month_day(6))
+    services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=4,
+                             reference="470/2", by=supervisor)  # today
+    assert selectors.outstanding_loans(office=stocked, as_of=opened - datetime.timedelta(1)
+                                       ) == []
+    assert selectors.outstanding_loans(office=stocked, as_of=previous_month_day(4)) == [
+        Outstanding("2171 Kota Batam", "lent", 0, 30, opened, age_days=1)]
+    assert selectors.outstanding_loans(office=stocked, as_of=previous_month_day(6))[0] == (
+        Outstanding("2171 Kota Batam", "lent", 20, 10, opened, age_days=3))
+    # On today both roads agree; only the dated one says how old each row is.
+    now, rebuilt = (selectors.outstanding_loans(office=stocked),
+                    selectors.outstanding_loans(office=stocked, as_of=today()))
+    strip = [(o.partner, o.direction, o.quantity, o.in_transit, o.oldest) for o in now]
+    assert strip == [(o.partner, o.direction, o.quantity, o.in_transit, o.oldest)
+                     for o in rebuilt]
+    assert [o.age_days for o in now] == [None, None]
+    assert [o.age_days for o in rebuilt] == [(today() - opened).days, 0]
+
+
+def test_incoming_counts_what_travels_towards_each_office_now_or_on_a_past_day(
+    stocked, other_office, third_office, supervisor, other_supervisor
+):
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=30,
+                                   reference="470/1", by=supervisor,
+                                   occurred_on=previous_month_day(3))
+    services.confirm_receipt(shipment=loan.shipments.get(), quantity=20,
+                             by=other_supervisor, occurred_on=previous_month_day(6))
+    ids = [stocked.pk, other_office.pk, third_office.pk]
+
+    def incoming(day):
+        return selectors.incoming_by_office(office_ids=ids, as_of=day, today=today())
+
+    assert incoming(previous_month_day(2)) == dict.fromkeys(ids, 0)
+    assert incoming(previous_month_day(3)) == {**dict.fromkeys(ids, 0), other_office.pk: 30}
+    assert incoming(previous_month_day(6)) == {**dict.fromkeys(ids, 0), other_office.pk: 10}
+    assert incoming(today()) == {other_office.pk: 10}  # the shipment's remainder
+
+
+def test_the_reversal_of_a_movement_is_found_once_it_is_posted(stocked, operator, supervisor):
+    issue = services.issue_blank(office=stocked, by=operator)
+    assert selectors.reversal_of(movement=issue) is None
+    reversal = services.reverse_movement(movement=issue, by=supervisor, reason="salah input")
+    assert selectors.reversal_of(movement=issue) == reversal

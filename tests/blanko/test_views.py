@@ -10,7 +10,7 @@ from django.urls import reverse
 from blanko import services
 from blanko.models import Movement
 from blanko.views import PAGE_SIZE
-from tests.blanko.conftest import ledger_snapshot, previous_month_day
+from tests.blanko.helpers import ledger_snapshot, previous_month_day
 
 
 def stock_url(office) -> str:
@@ -66,8 +66,8 @@ def test_another_offices_code_is_a_404(client, office, other_office, operator):
     assert client.get(reverse("blanko:stock", kwargs={"code": "0000"})).status_code == 404
 
 
-def test_a_viewer_reads_any_office_in_its_region(client, office, other_office, viewer):
-    client.force_login(viewer)
+def test_a_viewer_reads_any_office_in_its_region(client, office, other_office, region_viewer):
+    client.force_login(region_viewer)
     assert client.get(stock_url(office)).status_code == 200
     assert client.get(stock_url(other_office)).status_code == 200
 
@@ -200,17 +200,17 @@ def test_a_reversal_needs_a_reason_on_the_form(client, issued, supervisor):
     assert not Movement.objects.filter(reverses=issued).exists()
 
 
-def test_home_sends_office_staff_to_their_stock_page(client, office, operator, viewer):
+def test_home_sends_office_staff_to_their_stock_page(client, office, operator, region_viewer):
     client.force_login(operator)
     assert client.get(reverse("home")).url == stock_url(office)
-    client.force_login(viewer)
+    client.force_login(region_viewer)
     assert client.get(reverse("home")).url == reverse("blanko:office_list")
 
 
 def test_the_office_list_shows_the_offices_in_scope_with_their_stock(
-    client, stocked, other_office, operator, viewer
+    client, stocked, other_office, operator, region_viewer
 ):
-    client.force_login(viewer)
+    client.force_login(region_viewer)
     offices = client.get(reverse("blanko:office_list")).context["offices"]
     assert [(o.code, o.stock) for o in offices] == [("2171", 0), ("2172", 100)]
     client.force_login(operator)

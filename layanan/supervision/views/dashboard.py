@@ -21,10 +21,13 @@ from blanko import access
 from blanko.formatting import TableFormat
 from blanko.services import EKTP_START
 from blanko.views import scoped_office
-from layanan.supervision import charts, rollup
-from layanan.supervision.dashboard import office_dashboard
+from layanan.supervision import charts, forecast, rollup
+from layanan.supervision.dashboard import CHART_DAYS, STAGE_WINDOW_DAYS, office_dashboard
 
 DASHBOARD = "layanan.view_dashboard"
+# The windows the pages name in their text, from the modules that compute over them.
+WINDOW_DAYS = {"use": forecast.USE_WINDOW_DAYS, "safety": forecast.SAFETY_DAYS,
+               "stages": STAGE_WINDOW_DAYS, "chart": CHART_DAYS}
 
 
 # e-KTP began on 1 January 2011: no figure exists before it, and a date far in the past
@@ -62,7 +65,9 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
     data = office_dashboard(office=office, as_of=as_of, today=today)
     return render(request, "layanan/dashboard_detail.html", {
         "office": office, "d": data, "today": today, "as_of_error": as_of_error,
-        "as_of_param": "" if data.is_today else f"?as_of={data.as_of:%Y-%m-%d}",
+        "today_url": "" if data.is_today else reverse("layanan:dashboard",
+                                                      kwargs={"code": office.code}),
+        "days": WINDOW_DAYS,
         "stock_chart": charts.stock_chart(data.series),
         "flow_chart": charts.flow_chart(data.series),
         "can_report": access.has_permission(request.user, "layanan.view_report", office),
@@ -84,7 +89,7 @@ def office_rollup(request: HttpRequest) -> HttpResponse:
     return render(request, "layanan/rollup_list.html", {
         "rows": rollup_lines(rows),
         "as_of": min(as_of, today), "today": today, "sort": sort,
-        "as_of_error": as_of_error,
+        "as_of_error": as_of_error, "days": WINDOW_DAYS,
         "as_of_param": "" if as_of >= today else f"as_of={as_of:%Y-%m-%d}",
     })
 

@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from blanko import access, services
-from blanko.models import Destruction
+from blanko import selectors as ledger
 from blanko.views import scoped_office
 from layanan.supervision import exports, reports
 from layanan.terbilang import terbilang
@@ -42,7 +42,7 @@ def report_index(request: HttpRequest, code: str) -> HttpResponse:
         "office": office,
         "years": reports.report_years(office=office, today=today),
         "month_names": [datetime.date(2000, month, 1) for month in range(1, 13)],
-        "destructions": Destruction.objects.filter(office=office),
+        "destructions": ledger.destructions(office=office),
     })
 
 
@@ -90,9 +90,9 @@ def close_month(request: HttpRequest, code: str, year: int, month: int) -> HttpR
 @require_GET
 def destruction_report(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     office = scoped_office(request, code, REPORT)
-    destruction = get_object_or_404(
-        Destruction.objects.select_related("movement__recorded_by"), office=office, pk=pk
-    )
+    destruction = ledger.destruction(office=office, pk=pk)
+    if destruction is None:
+        raise Http404
     movement = destruction.movement
     return render(request, "layanan/destruction_detail.html", {
         "office": office, "destruction": destruction,

@@ -1,17 +1,14 @@
 """The monthly report of blank use: computed from the ledger alone, so it balances.
 
-The May 2024 scenario below is worked out by hand in the fixture's docstring.
+The May 2024 history (scenarios.may) is worked out by hand in its docstring. The
+downloads have their own module, test_exports.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
-import itertools
-import zoneinfo
 
-import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -27,95 +24,19 @@ from blanko.models import Destruction, MonthClose, Movement, Office
 from blanko.selectors import balance_as_of, ledger_drift, stock_on_hand
 from layanan import services as layanan_services
 from layanan.models import CardPrint, ServiceRequest
-from layanan.rules import required_documents
 from layanan.supervision.reports import month_end, monthly_report
 from layanan.terbilang import terbilang
 from tests.factories import OfficeFactory, make_user
+from tests.layanan.supervision import scenarios
+from tests.layanan.supervision.scenarios import JAKARTA, MAY, D, use
 
-D = datetime.date
-JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
 Kind = ServiceRequest.Kind
 Cause = Movement.Cause
-MAY = D(2024, 5, 1)
-_serials = itertools.count(1)
-
-
-def use(office, by, day, quantity, *, cause=""):
-    """A daily recap posting straight to the ledger (no request behind it)."""
-    return ledger.post_movement(
-        from_location=ledger.office_location(office, "stock"),
-        to_location=ledger.office_location(office, "spoiled" if cause else "issued"),
-        quantity=quantity, reason=Movement.Reason.SPOIL if cause else Movement.Reason.ISSUE,
-        cause=cause, by=by, occurred_on=day, reference=f"Rekap {day}",
-    )
-
-
-def verified_request(office, operator, kind, day):
-    serial = next(_serials)
-    request = layanan_services.submit_request(
-        office=office, nik=f"2172011705800{serial:03d}", full_name="Warga Uji", kind=kind,
-        channel=ServiceRequest.Channel.COUNTER, by=operator, married=True,
-        at=datetime.datetime(day.year, day.month, day.day, 8, tzinfo=JAKARTA),
-    )
-    return layanan_services.verify_request(
-        request=request, by=operator, biometrics_recorded=True,
-        documents=dict.fromkeys(required_documents(kind), True),
-        at=datetime.datetime(day.year, day.month, day.day, 9, tzinfo=JAKARTA),
-    )
 
 
 @pytest.fixture
 def may(office, other_office, supervisor, other_supervisor):
-    """April and May 2024 at Tanjungpinang, with Batam on the other side of a loan.
-
-    Opening of May: 1000 received - 100 issued - 5 spoiled = 895 (spoiled pile: 5).
-    In:  Ditjen 500 + province 200 + borrowed 300 + repaid to us 50 + reversal 40 = 1090.
-    Out: lent 150 + repaid by us 100 + issued (new 2, damaged 1, recap 60 + 40)
-         + spoiled (print 3, encode 1, invalid 2) + count shortage 2 = 361.
-    Closing: 895 + 1090 - 361 = 1624. Spoiled pile: 5 + 6 - 8 destroyed = 3.
-    """
-    operator = make_user(access.OPERATOR, office, username="petugas_laporan")
-    ledger.receive_allocation(office=office, quantity=1000, reference="BAST/IV", by=supervisor,
-                              occurred_on=D(2024, 4, 2))
-    use(office, supervisor, D(2024, 4, 10), 100)
-    use(office, supervisor, D(2024, 4, 12), 5, cause=Cause.DAMAGED)
-
-    ledger.receive_allocation(office=office, quantity=500, reference="BAST/V", by=supervisor,
-                              occurred_on=D(2024, 5, 2))
-    ledger.receive_from_province(office=office, quantity=200, reference="PROV/V",
-                                 by=supervisor, occurred_on=D(2024, 5, 3))
-    borrowed = ledger.borrow_from_partner(office=office, partner_code="2101", quantity=300,
-                                          reference="PJ/BINTAN", by=supervisor,
-                                          occurred_on=D(2024, 5, 6))
-    lent = ledger.lend_to_office(lender=office, borrower=other_office, quantity=150,
-                                 reference="PJ/BATAM", by=supervisor, occurred_on=D(2024, 5, 7))
-    ledger.confirm_receipt(shipment=lent.shipments.get(), quantity=150, by=other_supervisor,
-                           occurred_on=D(2024, 5, 8))
-    ledger.repay_loan(loan=borrowed, quantity=100, by=supervisor, occurred_on=D(2024, 5, 8))
-    printed_on = datetime.datetime(2024, 5, 10, 10, tzinfo=JAKARTA)
-    for kind in (Kind.NEW, Kind.NEW, Kind.DAMAGED):
-        layanan_services.print_card(
-            request=verified_request(office, operator, kind, D(2024, 5, 9)), by=operator,
-            at=printed_on)
-    layanan_services.record_spoiled_print(
-        request=verified_request(office, operator, Kind.DAMAGED, D(2024, 5, 9)), by=operator,
-        cause=Cause.ENCODE_FAILED, at=printed_on)
-    use(office, supervisor, D(2024, 5, 13), 60)
-    mistake = use(office, supervisor, D(2024, 5, 13), 40)
-    ledger.post_movement(from_location=mistake.to_location, to_location=mistake.from_location,
-                         quantity=40, reason=Movement.Reason.REVERSAL, by=supervisor,
-                         occurred_on=D(2024, 5, 14), reverses=mistake, note="dobel")
-    use(office, supervisor, D(2024, 5, 15), 3, cause=Cause.PRINT_FAILED)
-    use(office, supervisor, D(2024, 5, 15), 2, cause=Cause.INVALID)
-    ledger.destroy_spoiled(office=office, quantity=8, number="BA-PMS/01/V/2024", by=supervisor,
-                           destroyed_on=D(2024, 5, 20), witnesses="Inspektorat; Kabid PIAK")
-    ledger.record_stock_count(office=office, counted_quantity=stock_on_hand(office=office) - 2,
-                              by=supervisor, counted_on=D(2024, 5, 28), reason="2 cacat")
-    repayment = ledger.repay_loan(loan=lent, quantity=50, by=other_supervisor,
-                                  occurred_on=D(2024, 5, 29))
-    ledger.confirm_receipt(shipment=lent.shipments.get(kind="repayment"), quantity=50,
-                           by=supervisor, occurred_on=D(2024, 5, 31))
-    return {"operator": operator, "repayment": repayment}
+    return scenarios.may(office, other_office, supervisor, other_supervisor)
 
 
 def test_report_totals_match_the_hand_computed_month(office, may):
@@ -182,36 +103,6 @@ def test_the_html_report_has_letterhead_sums_and_signature(client, office, super
     assert reverse("layanan:destruction_report",
                    args=[office.code, Destruction.objects.get().pk]) in html
     assert "style=" not in html
-
-
-def test_csv_export_has_one_coded_row_per_line(client, office, supervisor, may):
-    client.force_login(supervisor)
-    response = client.get(reverse("layanan:report_csv", args=[office.code, 2024, 5]))
-    assert response["Content-Disposition"] == (
-        'attachment; filename="laporan-blanko-2172-2024-05.csv"')
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    values = {row["kode"]: int(row["jumlah"]) for row in rows}
-    assert {row["kantor"] for row in rows} == {"2172"}
-    assert {row["bulan"] for row in rows} == {"2024-05"}
-    assert (values["opening"], values["total_in"], values["total_out"], values["closing"]) == (
-        895, 1090, 361, 1624)
-    assert values["issued.recap"] == 100 and values["spoiled.closing"] == 3
-
-
-def test_xlsx_export_opens_with_openpyxl_and_adds_up(client, office, supervisor, may):
-    client.force_login(supervisor)
-    response = client.get(reverse("layanan:report_xlsx", args=[office.code, 2024, 5]))
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert response["Content-Disposition"] == (
-        'attachment; filename="laporan-blanko-2172-2024-05.xlsx"')
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    values = {row[0]: row[3] for row in sheet.iter_rows(values_only=True)
-              if row[0] and len(row) > 3 and isinstance(row[3], int)}
-    assert values["closing"] == values["opening"] + values["total_in"] - values["total_out"]
-    assert (values["opening"], values["closing"]) == (895, 1624)
-    lines_out = sum(quantity for code, quantity in values.items()
-                    if code.split(".")[0] in {"out", "issued", "spoil"})
-    assert lines_out == values["total_out"] == 361
 
 
 def test_a_supervisor_closes_a_finished_month_and_it_takes_no_more_movements(
@@ -369,25 +260,3 @@ def test_a_card_found_defective_shows_as_ruined_by_cause_and_less_issued(office,
     assert june.spoiled_closing == balance_as_of(office=office, day=D(2024, 6, 30),
                                                  kind="spoiled")
     assert ledger_drift() == []
-
-
-def test_the_exports_and_page_show_a_card_found_defective(client, office, supervisor, may):
-    printed = CardPrint.objects.filter(outcome=CardPrint.Outcome.SUCCESS,
-                                       request__kind=Kind.DAMAGED).get()
-    layanan_services.record_defective_card(
-        request=printed.request, by=may["operator"], cause=Cause.INVALID,
-        at=datetime.datetime(2024, 6, 3, 10, tzinfo=JAKARTA))
-    client.force_login(supervisor)
-    response = client.get(reverse("layanan:report_csv", args=[office.code, 2024, 6]))
-    values = {row["kode"]: int(row["jumlah"]) for row in
-              csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))}
-    assert (values["issued.defective"], values["spoil.invalid"], values["total_out"]) == (
-        -1, 1, 0)
-    response = client.get(reverse("layanan:report_xlsx", args=[office.code, 2024, 6]))
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    values = {row[0]: row[3] for row in sheet.iter_rows(values_only=True)
-              if row[0] and len(row) > 3 and isinstance(row[3], int)}
-    assert (values["issued.defective"], values["spoil.invalid"]) == (-1, 1)
-    assert values["closing"] == values["opening"] + values["total_in"] - values["total_out"]
-    page = client.get(reverse("layanan:report", args=[office.code, 2024, 6])).content.decode()
-    assert "Dikurangi: kartu rusak setelah dicetak" in page

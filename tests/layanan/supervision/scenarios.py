@@ -1,0 +1,245 @@
+"""The hand-computed histories the supervision tests read, and their helpers.
+
+Each test module turns a history into a fixture of its own (a line or two), so that
+the forecast, rollup, charts, dashboard, report and export tests share one worked-out
+answer instead of each keeping a copy.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import zoneinfo
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from blanko import access
+from blanko import services as ledger
+from blanko.models import Movement
+from blanko.selectors import stock_on_hand
+from layanan import services as layanan_services
+from layanan.models import KeyDate, ServiceRequest
+from layanan.rules import required_documents
+from tests.factories import make_user
+
+D = datetime.date
+JAKARTA = zoneinfo.ZoneInfo("Asia/Jakarta")
+Kind = ServiceRequest.Kind
+Cause = Movement.Cause
+AS_OF = D(2024, 3, 31)
+LATER = D(2024, 4, 5)  # the last day of the March history, used as "today"
+ADULT_BIRTH = D(1980, 5, 17)
+MAY = D(2024, 5, 1)
+
+
+def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=JAKARTA)
+
+
+def post_use(office, by, day, quantity, *, reason=Movement.Reason.ISSUE, cause=""):
+    """A daily recap posting: blanks out of the store with no request behind them."""
+    return ledger.post_movement(
+        from_location=ledger.office_location(office, "stock"),
+        to_location=ledger.office_location(office, "spoiled" if cause else "issued"),
+        quantity=quantity, reason=reason, cause=cause, by=by, occurred_on=day,
+        reference=f"Rekap {day}",
+    )
+
+
+def use(office, by, day, quantity, *, cause=""):
+    """A daily recap posting: an issue, or a spoil when a cause is given."""
+    return post_use(office, by, day, quantity, cause=cause,
+                    reason=Movement.Reason.SPOIL if cause else Movement.Reason.ISSUE)
+
+
+class Requests:
+    """Registers requests at fixed moments, with a fresh NIK each time."""
+
+    serials = itertools.count(1)  # NIKs stay unique across offices within a test
+
+    def __init__(self, office, operator):
+        self.office, self.operator = office, operator
+
+    def submit(self, kind, when, *, born=ADULT_BIRTH, **kwargs):
+        serial = next(self.serials)
+        nik = f"217201{born.day:02d}{born:%m%y}{serial:04d}"
+        if kind == Kind.LOST:
+            kwargs["police_report_number"] = f"STPL/{serial}/2024"
+        return layanan_services.submit_request(
+            office=self.office, nik=nik, full_name="Warga Uji", kind=kind,
+            channel=ServiceRequest.Channel.COUNTER, by=self.operator,
+            married=kind != Kind.NEW, at=when, **kwargs,
+        )
+
+    def verify(self, request, when):
+        return layanan_services.verify_request(
+            request=request, by=self.operator, biometrics_recorded=True,
+            documents=dict.fromkeys(required_documents(request.kind), True), at=when,
+        )
+
+    def print(self, request, when):
+        return layanan_services.print_card(request=request, by=self.operator, at=when)
+
+    def deliver(self, request, when):
+        return layanan_services.deliver_request(request=request, by=self.operator, at=when)
+
+
+def march(office, other_office, supervisor, other_supervisor) -> dict[str, ServiceRequest]:
+    """The hand-computed history of early 2024, posted in date order.
+
+    As of 31 March 2024:
+    - stock = 1000 - 30 (lent 10 Jan) - 200 - 30 - 100 - 50 + 50 (reversed) - 40 - 1 (R1)
+      - 4 - 1 (R2) - 22 = 572;
+    - used in the 28 days 4-31 March = 100 + 40 + 1 + 4 + 1 + 22 = 168 (the 50 of
+      10 March was reversed on 12 March; the 30 of 3 March is outside), so 6 a day.
+    """
+    operator = make_user(access.OPERATOR, office, username="petugas_skenario")
+    r = Requests(office, operator)
+    ledger.receive_allocation(office=office, quantity=1000, reference="BAST/1", by=supervisor,
+                              occurred_on=D(2024, 1, 2))
+    ledger.receive_allocation(office=other_office, quantity=500, reference="BAST/2",
+                              by=other_supervisor, occurred_on=D(2024, 1, 2))
+    ledger.lend_to_partner(office=office, partner_code="2101", quantity=30, reference="PJ/1",
+                           by=supervisor, occurred_on=D(2024, 1, 10))
+    requests = {}
+    requests["R9"] = r.submit(Kind.DAMAGED, at(D(2024, 2, 1), 8))
+    r.verify(requests["R9"], at(D(2024, 2, 1), 11))
+    post_use(office, supervisor, D(2024, 2, 15), 200)
+    post_use(office, supervisor, D(2024, 3, 3), 30)
+    post_use(office, supervisor, D(2024, 3, 4), 100)
+    mistake = post_use(office, supervisor, D(2024, 3, 10), 50)
+    ledger.post_movement(from_location=mistake.to_location, to_location=mistake.from_location,
+                         quantity=50, reason=Movement.Reason.REVERSAL, by=supervisor,
+                         occurred_on=D(2024, 3, 12), reverses=mistake, note="salah input")
+    # R7 turns 17 on 1 May (before the key date), R8 on 15 August (after it).
+    requests["R7"] = r.submit(Kind.NEW, at(D(2024, 3, 15), 8), born=D(2007, 5, 1))
+    r.verify(requests["R7"], at(D(2024, 3, 15), 10))
+    requests["R8"] = r.submit(Kind.NEW, at(D(2024, 3, 16), 8), born=D(2007, 8, 15))
+    requests["R1"] = r.submit(Kind.NEW, at(D(2024, 3, 18), 9), born=D(2000, 1, 1))
+    r.verify(requests["R1"], at(D(2024, 3, 18), 11))
+    requests["R2"] = r.submit(Kind.DAMAGED, at(D(2024, 3, 19), 9))
+    r.verify(requests["R2"], at(D(2024, 3, 19), 13))
+    post_use(office, supervisor, D(2024, 3, 20), 40)
+    r.print(requests["R1"], at(D(2024, 3, 20), 11))
+    r.deliver(requests["R1"], at(D(2024, 3, 21), 11))
+    requests["R3"] = r.submit(Kind.LOST, at(D(2024, 3, 25), 8))
+    r.print(requests["R2"], at(D(2024, 3, 25), 13))
+    r.verify(requests["R3"], at(D(2024, 3, 25), 14))
+    r.deliver(requests["R2"], at(D(2024, 3, 25), 14))
+    post_use(office, supervisor, D(2024, 3, 25), 4, reason=Movement.Reason.SPOIL,
+             cause=Movement.Cause.PRINT_FAILED)
+    requests["R4"] = r.submit(Kind.DATA_CHANGE, at(D(2024, 3, 26), 8), replaces_suket=True)
+    r.verify(requests["R4"], at(D(2024, 3, 26), 9))
+    requests["R5"] = r.submit(Kind.NEW, at(D(2024, 3, 27), 8), born=D(2000, 2, 2))
+    r.verify(requests["R5"], at(D(2024, 3, 27), 8, 30))
+    loan = ledger.lend_to_office(lender=other_office, borrower=office, quantity=70,
+                                 reference="PJ/2", by=other_supervisor,
+                                 occurred_on=D(2024, 3, 28))
+    requests["R10"] = r.submit(Kind.DAMAGED, at(D(2024, 3, 29), 8))
+    r.verify(requests["R10"], at(D(2024, 3, 29), 11))
+    requests["R6"] = r.submit(Kind.RELOCATION, at(D(2024, 3, 30), 8))
+    post_use(office, supervisor, D(2024, 3, 31), 22)
+    # After the as-of date: visible today, not on 31 March.
+    r.print(requests["R10"], at(D(2024, 4, 2), 10))
+    ledger.confirm_receipt(shipment=loan.shipments.get(), quantity=20, by=supervisor,
+                           occurred_on=D(2024, 4, 3))
+    post_use(office, supervisor, D(2024, 4, 5), 10)
+    KeyDate.objects.create(name="Pemilu uji", date=D(2024, 7, 30), office=office)
+    KeyDate.objects.create(name="Nasional nanti", date=D(2024, 8, 30))
+    KeyDate.objects.create(name="Sudah lewat", date=D(2024, 3, 1))
+    KeyDate.objects.create(name="Kantor lain", date=D(2024, 4, 15), office=other_office)
+    return requests
+
+
+_serials = itertools.count(1)
+
+
+def verified_request(office, operator, kind, day):
+    serial = next(_serials)
+    request = layanan_services.submit_request(
+        office=office, nik=f"2172011705800{serial:03d}", full_name="Warga Uji", kind=kind,
+        channel=ServiceRequest.Channel.COUNTER, by=operator, married=True,
+        at=datetime.datetime(day.year, day.month, day.day, 8, tzinfo=JAKARTA),
+    )
+    return layanan_services.verify_request(
+        request=request, by=operator, biometrics_recorded=True,
+        documents=dict.fromkeys(required_documents(kind), True),
+        at=datetime.datetime(day.year, day.month, day.day, 9, tzinfo=JAKARTA),
+    )
+
+
+def may(office, other_office, supervisor, other_supervisor) -> dict:
+    """April and May 2024 at Tanjungpinang, with Batam on the other side of a loan.
+
+    Opening of May: 1000 received - 100 issued - 5 spoiled = 895 (spoiled pile: 5).
+    In:  Ditjen 500 + province 200 + borrowed 300 + repaid to us 50 + reversal 40 = 1090.
+    Out: lent 150 + repaid by us 100 + issued (new 2, damaged 1, recap 60 + 40)
+         + spoiled (print 3, encode 1, invalid 2) + count shortage 2 = 361.
+    Closing: 895 + 1090 - 361 = 1624. Spoiled pile: 5 + 6 - 8 destroyed = 3.
+    """
+    operator = make_user(access.OPERATOR, office, username="petugas_laporan")
+    ledger.receive_allocation(office=office, quantity=1000, reference="BAST/IV", by=supervisor,
+                              occurred_on=D(2024, 4, 2))
+    use(office, supervisor, D(2024, 4, 10), 100)
+    use(office, supervisor, D(2024, 4, 12), 5, cause=Cause.DAMAGED)
+
+    ledger.receive_allocation(office=office, quantity=500, reference="BAST/V", by=supervisor,
+                              occurred_on=D(2024, 5, 2))
+    ledger.receive_from_province(office=office, quantity=200, reference="PROV/V",
+                                 by=supervisor, occurred_on=D(2024, 5, 3))
+    borrowed = ledger.borrow_from_partner(office=office, partner_code="2101", quantity=300,
+                                          reference="PJ/BINTAN", by=supervisor,
+                                          occurred_on=D(2024, 5, 6))
+    lent = ledger.lend_to_office(lender=office, borrower=other_office, quantity=150,
+                                 reference="PJ/BATAM", by=supervisor, occurred_on=D(2024, 5, 7))
+    ledger.confirm_receipt(shipment=lent.shipments.get(), quantity=150, by=other_supervisor,
+                           occurred_on=D(2024, 5, 8))
+    ledger.repay_loan(loan=borrowed, quantity=100, by=supervisor, occurred_on=D(2024, 5, 8))
+    printed_on = datetime.datetime(2024, 5, 10, 10, tzinfo=JAKARTA)
+    for kind in (Kind.NEW, Kind.NEW, Kind.DAMAGED):
+        layanan_services.print_card(
+            request=verified_request(office, operator, kind, D(2024, 5, 9)), by=operator,
+            at=printed_on)
+    layanan_services.record_spoiled_print(
+        request=verified_request(office, operator, Kind.DAMAGED, D(2024, 5, 9)), by=operator,
+        cause=Cause.ENCODE_FAILED, at=printed_on)
+    use(office, supervisor, D(2024, 5, 13), 60)
+    mistake = use(office, supervisor, D(2024, 5, 13), 40)
+    ledger.post_movement(from_location=mistake.to_location, to_location=mistake.from_location,
+                         quantity=40, reason=Movement.Reason.REVERSAL, by=supervisor,
+                         occurred_on=D(2024, 5, 14), reverses=mistake, note="dobel")
+    use(office, supervisor, D(2024, 5, 15), 3, cause=Cause.PRINT_FAILED)
+    use(office, supervisor, D(2024, 5, 15), 2, cause=Cause.INVALID)
+    ledger.destroy_spoiled(office=office, quantity=8, number="BA-PMS/01/V/2024", by=supervisor,
+                           destroyed_on=D(2024, 5, 20), witnesses="Inspektorat; Kabid PIAK")
+    ledger.record_stock_count(office=office, counted_quantity=stock_on_hand(office=office) - 2,
+                              by=supervisor, counted_on=D(2024, 5, 28), reason="2 cacat")
+    repayment = ledger.repay_loan(loan=lent, quantity=50, by=other_supervisor,
+                                  occurred_on=D(2024, 5, 29))
+    ledger.confirm_receipt(shipment=lent.shipments.get(kind="repayment"), quantity=50,
+                           by=supervisor, occurred_on=D(2024, 5, 31))
+    return {"operator": operator, "repayment": repayment}
+
+
+def grow(office, by, operator, *, movements: int, requests: int) -> None:
+    """A ledger and a queue of a chosen size, for the fixed-number-of-queries tests."""
+    ledger.receive_allocation(office=office, quantity=10_000, reference=f"BAST/{office.code}",
+                              by=by, occurred_on=D(2024, 1, 2))
+    start = D(2024, 1, 3)
+    for n in range(movements):
+        post_use(office, by, start + datetime.timedelta(days=n % 85), 1 + n % 3)
+    r = Requests(office, operator)
+    for n in range(requests):
+        day = D(2024, 3, 1) + datetime.timedelta(days=n % 25)
+        request = r.submit(Kind.DAMAGED, at(day, 8))
+        r.verify(request, at(day, 9))
+        if n % 2:
+            r.print(request, at(day, 10))
+            r.deliver(request, at(day, 11))
+
+
+def count_queries(client, url, params=None) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured.captured_queries)

@@ -1,0 +1,114 @@
+"""The rollup of every office in scope: the same figures as each office's dashboard,
+read for all offices at once, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from blanko import access
+from blanko import selectors as ledger
+from blanko.models import Office
+from blanko.selectors import balance_as_of
+from layanan.supervision import rollup
+from tests.factories import OfficeFactory, make_user
+from tests.layanan.supervision import scenarios
+from tests.layanan.supervision.scenarios import AS_OF, LATER, D, count_queries, grow
+
+
+@pytest.fixture
+def scenario(office, other_office, supervisor, other_supervisor):
+    return scenarios.march(office, other_office, supervisor, other_supervisor)
+
+
+# --- What it reads from the ledger ------------------------------------------------------
+
+
+def test_the_past_and_present_paths_agree_on_the_last_day(office, scenario):
+    """Rebuilding from the ledger gives what the balances and shipments say."""
+    ids, tomorrow = [office.pk], LATER + datetime.timedelta(1)
+    assert (ledger.balances_as_of(office_ids=ids, day=LATER, today=LATER)
+            == ledger.balances_as_of(office_ids=ids, day=LATER, today=tomorrow)
+            == {(office.pk, "stock"): 581})
+    assert (ledger.incoming_by_office(office_ids=ids, as_of=LATER, today=LATER)
+            == ledger.incoming_by_office(office_ids=ids, as_of=LATER, today=tomorrow)
+            == {office.pk: 50})
+
+
+@pytest.mark.parametrize(("day", "incoming"), [
+    (D(2024, 1, 1), 0), (D(2024, 3, 27), 0), (D(2024, 3, 28), 70), (AS_OF, 70),
+    (D(2024, 4, 2), 70), (D(2024, 4, 3), 50),
+])
+def test_the_rollup_reads_any_past_day_like_the_ledger(office, scenario, day, incoming):
+    ids = [office.pk]
+    stock = ledger.balances_as_of(office_ids=ids, day=day, today=LATER)
+    assert stock == {(office.pk, "stock"): balance_as_of(office=office, day=day)}
+    assert ledger.incoming_by_office(office_ids=ids, as_of=day, today=LATER) == {
+        office.pk: incoming}
+
+
+# --- The rows ---------------------------------------------------------------------------
+
+
+def test_rollup_agrees_with_each_office_dashboard_and_sorts_by_cover(
+        office, other_office, scenario):
+    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk])
+    rows = rollup.office_rollup(offices=offices, as_of=AS_OF, today=LATER)
+    own = next(row for row in rows if row.office == office)
+    assert (own.forecast.stock, own.forecast.used, own.shortfall.balance) == (572, 168, 90)
+    # Batam uses nothing: no stock-out date, so it sorts after Tanjungpinang.
+    assert [row.office.code for row in rows] == ["2172", "2171"]
+    assert [row.office.code for row in rollup.office_rollup(
+        offices=offices, as_of=AS_OF, today=LATER, sort="-cover")] == ["2171", "2172"]
+    assert rows[1].shortfall.key_date.name == "Kantor lain"
+
+
+def test_the_rollup_sorts_by_code_either_way_and_never_looks_past_today(
+        office, other_office, scenario):
+    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk])
+
+    def codes(sort):
+        return [row.office.code for row in rollup.office_rollup(
+            offices=offices, as_of=AS_OF, today=LATER, sort=sort)]
+
+    assert (codes("code"), codes("-code")) == (["2171", "2172"], ["2172", "2171"])
+    future = rollup.office_rollup(offices=offices, as_of=D(2030, 1, 1), today=LATER)
+    assert {row.forecast.as_of for row in future} == {LATER}
+    own = next(row for row in future if row.office == office)
+    assert (own.forecast.stock, own.incoming) == (581, 50)  # the balance row, the shipment
+
+
+# --- The page ---------------------------------------------------------------------------
+
+
+def test_a_province_viewer_sees_every_office_of_the_province_and_nothing_else(
+        client, office, other_office):
+    outside = OfficeFactory(code="3171", name="Kota Jakarta Selatan")
+    viewer = make_user(access.VIEWER, None, username="peninjau_provinsi", office__region="21")
+    client.force_login(viewer)
+    response = client.get(reverse("layanan:rollup"))
+    assert response.status_code == 200
+    assert {line.row.office.code for line in response.context["rows"]} == {"2171", "2172"}
+    assert reverse("layanan:dashboard", args=["2171"]) in response.content.decode()
+    assert client.get(reverse("layanan:dashboard", args=[office.code])).status_code == 200
+    assert client.get(reverse("layanan:dashboard", args=[outside.code])).status_code == 404
+    # Reading the dashboard is not reading the monthly report.
+    report = reverse("layanan:report", args=[office.code, 2024, 3])
+    assert client.get(report).status_code == 403
+
+
+def test_the_rollup_runs_the_same_queries_for_one_office_and_for_several(client, db):
+    viewer = make_user(access.VIEWER, None, username="peninjau_nasional", office__national=True)
+    client.force_login(viewer)
+    url = reverse("layanan:rollup")
+    counts = []
+    for code in ("2101", "2102", "2103"):
+        office = OfficeFactory(code=code)
+        boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
+        grow(office, boss, make_user(access.OPERATOR, office, username=f"op{code}"),
+             movements=5, requests=2)
+        count_queries(client, url, {"as_of": "2024-03-31"})
+        counts.append(count_queries(client, url, {"as_of": "2024-03-31"}))
+    assert len(set(counts)) == 1
