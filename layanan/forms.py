@@ -7,7 +7,7 @@ from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from blanko.models import Movement, Office
+from blanko.models import MovementCause, Office
 from layanan import rules
 from layanan.models import ServiceRequest
 
@@ -137,7 +137,7 @@ class VerifyForm(forms.Form):
 
 
 class SpoilForm(OnceOnlyForm):
-    cause = forms.ChoiceField(label=_("Penyebab"), choices=Movement.Cause.choices)
+    cause = forms.ChoiceField(label=_("Penyebab"), choices=MovementCause.choices)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -151,7 +151,7 @@ class DefectForm(OnceOnlyForm):
     # No cause is chosen for the clerk: "gagal cetak" first in the list was recorded for
     # cards that had printed fine.
     cause = forms.ChoiceField(label=_("Penyebab"),
-                              choices=[("", _("— pilih penyebab —")), *Movement.Cause.choices])
+                              choices=[("", _("— pilih penyebab —")), *MovementCause.choices])
     note = forms.CharField(label=_("Catatan"), max_length=500, required=False,
                            widget=forms.TextInput())
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from blanko.formatting import number
 from blanko.regions import region
 
 NIK_LENGTH = 16
@@ -45,22 +47,30 @@ class NikInfo:
 
 
 def normalize_number(value: str, *, label: str) -> str:
-    """Strips spaces, dots and dashes and checks for 16 ASCII digits."""
+    """Strips spaces, dots and dashes and checks for 16 ASCII digits.
+
+    `label` names the number in the messages ("NIK", "Nomor KK").
+    """
     if not isinstance(value, str):
-        raise ValidationError(f"{label} harus berupa teks angka.", code="invalid")
+        raise ValidationError(_("%(label)s harus berupa teks angka.") % {"label": label},
+                              code="invalid")
     cleaned = _SEPARATORS.sub("", value)
     if not cleaned:
-        raise ValidationError(f"{label} wajib diisi.", code="required")
+        raise ValidationError(_("%(label)s wajib diisi.") % {"label": label}, code="required")
     if not cleaned.isascii() or not cleaned.isdigit():
-        raise ValidationError(f"{label} hanya boleh berisi angka 0-9.", code="not_digits")
+        raise ValidationError(_("%(label)s hanya boleh berisi angka 0-9.") % {"label": label},
+                              code="not_digits")
     if len(cleaned) != NIK_LENGTH:
         raise ValidationError(
-            f"{label} harus 16 digit (yang diisi {len(cleaned)} digit).", code="length"
+            _("%(label)s harus %(length)s digit (yang diisi %(count)s digit).")
+            % {"label": label, "length": NIK_LENGTH, "count": number(len(cleaned))},
+            code="length",
         )
     if not _DIGITS.fullmatch(cleaned):  # defensive: isdigit() above already held
-        raise ValidationError(f"{label} tidak valid.", code="invalid")
+        raise ValidationError(_("%(label)s tidak valid.") % {"label": label}, code="invalid")
     if cleaned == "0" * NIK_LENGTH:
-        raise ValidationError(f"{label} tidak boleh semuanya nol.", code="zeros")
+        raise ValidationError(_("%(label)s tidak boleh semuanya nol.") % {"label": label},
+                              code="zeros")
     return cleaned
 
 
@@ -75,10 +85,11 @@ def _birth_date(digits: str, today: datetime.date) -> tuple[datetime.date, str]:
         born = datetime.date(century + year, month, day)
     except ValueError:
         raise ValidationError(
-            "Tanggal lahir dalam NIK (digit 7-12) tidak valid.", code="bad_date"
+            _("Tanggal lahir dalam NIK (digit 7-12) tidak valid."), code="bad_date"
         ) from None
     if born > today:
-        raise ValidationError("Tanggal lahir dalam NIK ada di masa depan.", code="future_date")
+        raise ValidationError(_("Tanggal lahir dalam NIK ada di masa depan."),
+                              code="future_date")
     return born, sex
 
 
@@ -90,14 +101,16 @@ def parse_nik(value: str, *, today: datetime.date | None = None) -> NikInfo:
     nik = normalize_number(value, label="NIK")
     born, sex = _birth_date(nik, today or timezone.localdate())
     if nik[12:] == "0000":
-        raise ValidationError("Nomor urut NIK (digit 13-16) dimulai dari 0001.", code="serial")
+        raise ValidationError(_("Nomor urut NIK (digit 13-16) dimulai dari 0001."),
+                              code="serial")
     code = nik[:6]
     province, regency, district = region(code[:2]), region(code[:4]), region(code)
     warnings = []
     if district is None:
         warnings.append(
-            f"Kode wilayah {code[:2]}.{code[2:4]}.{code[4:]} tidak ada dalam daftar wilayah "
-            "terbaru; periksa kembali (NIK lama dapat memakai kode sebelum pemekaran)."
+            _("Kode wilayah %(code)s tidak ada dalam daftar wilayah terbaru; periksa kembali "
+              "(NIK lama dapat memakai kode sebelum pemekaran).")
+            % {"code": f"{code[:2]}.{code[2:4]}.{code[4:]}"}
         )
     return NikInfo(
         nik=nik, region_code=code, birth_date=born, sex=sex, serial=nik[12:],
@@ -110,7 +123,7 @@ def parse_nik(value: str, *, today: datetime.date | None = None) -> NikInfo:
 
 def validate_kk(value: str) -> str:
     """A Kartu Keluarga number: 16 digits, returned without separators."""
-    return normalize_number(value, label="Nomor KK")
+    return normalize_number(value, label=_("Nomor KK"))
 
 
 def mask_nik(nik: str) -> str:

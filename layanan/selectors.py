@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery, Value
@@ -13,16 +12,23 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blanko.formatting import number
-from blanko.models import Balance, Location, Office
+from blanko.models import Office
+from blanko.selectors import offices_with_store, stock_on_hand
+from layanan import rules
 from layanan.models import ServiceRequest
 
 Status = ServiceRequest.Status
 
 
-def printable_q(today: datetime.date) -> Q:
-    """Verified requests that may be printed on `today` (age rule met)."""
-    return Q(status=Status.VERIFIED) & (
+def printable_q(*, today: datetime.date, status_field: str = "status") -> Q:
+    """Verified requests whose card may be printed on `today` (the age rule met).
+
+    The one definition of "waiting to be printed", for the queue, the reservation rule,
+    the public page and the forecast (`rules.printable_on` is the same test in Python).
+    `status_field` names what holds the status: a query of past dates annotates each
+    request with its status on that day.
+    """
+    return Q(**{status_field: Status.VERIFIED}) & (
         Q(printable_from__isnull=True) | Q(printable_from__lte=today)
     )
 
@@ -37,7 +43,7 @@ def print_queue(*, office: Office) -> QuerySet[ServiceRequest]:
 def waiting_by_tier(*, office: Office, today: datetime.date) -> dict[int, int]:
     """How many printable verified requests wait in each tier, in one query."""
     rows = (
-        ServiceRequest.objects.filter(printable_q(today), office=office)
+        ServiceRequest.objects.filter(printable_q(today=today), office=office)
         .values_list("priority_tier")
         .annotate(n=Count("*"))
     )
@@ -46,44 +52,42 @@ def waiting_by_tier(*, office: Office, today: datetime.date) -> dict[int, int]:
 
 def higher_tier_waiting(*, request: ServiceRequest, today: datetime.date) -> int:
     return (
-        ServiceRequest.objects.filter(printable_q(today), office_id=request.office_id,
+        ServiceRequest.objects.filter(printable_q(today=today), office_id=request.office_id,
                                       priority_tier__lt=request.priority_tier)
         .exclude(pk=request.pk)
         .count()
     )
 
 
-@dataclass(frozen=True)
-class Blocker:
-    code: str  # "too_young", "no_stock" or "reserved"
-    message: str
+def request_blocker(*, request: ServiceRequest, today: datetime.date | None = None,
+                    stock: int | None = None) -> rules.Blocker | None:
+    """Why this request cannot take a blank now (`rules.print_blocker`), or None: None
+    too for a request that is not verified, which does not wait for a blank.
 
-
-def print_blocker(*, request: ServiceRequest, stock: int, higher_waiting: int,
-                  today: datetime.date) -> Blocker | None:
-    """Why this request cannot take a blank now, or None when it can."""
-    if request.printable_from and request.printable_from > today:
-        return Blocker("too_young", f"Belum 17 tahun; dapat dicetak mulai "
-                                    f"{request.printable_from:%d-%m-%Y}.")
-    if stock <= 0:
-        return Blocker("no_stock", "Stok blanko habis.")
-    if request.priority_tier > 1 and stock - 1 < higher_waiting:
-        return Blocker(
-            "reserved",
-            f"Dicadangkan untuk prioritas lebih tinggi: stok {number(stock)}, "
-            f"{number(higher_waiting)} pemohon prioritas lebih tinggi menunggu.",
-        )
-    return None
+    `stock` is the store's count when the caller holds it already: a service passes
+    the count it read under `blanko.services.lock_stock`, so that nobody draws between
+    the check and its own draw. Without it, the count is read here.
+    """
+    if request.status != Status.VERIFIED:
+        return None
+    today = today or timezone.localdate()
+    if stock is None:
+        stock = stock_on_hand(office=request.office)
+    return rules.print_blocker(
+        request=request, stock=stock, today=today,
+        higher_waiting=higher_tier_waiting(request=request, today=today),
+    )
 
 
 def queue_rows(*, office: Office, requests, stock: int, today: datetime.date):
-    """Pairs each request of a queue page with what blocks it, without extra queries."""
+    """Pairs each request of a queue page with what blocks it, without extra queries:
+    `request_blocker` for a whole page, the waiting counts read once."""
     waiting = waiting_by_tier(office=office, today=today)
     rows = []
     for request in requests:
         higher = sum(n for tier, n in waiting.items() if tier < request.priority_tier)
-        rows.append((request, print_blocker(request=request, stock=stock,
-                                            higher_waiting=higher, today=today)))
+        rows.append((request, rules.print_blocker(request=request, stock=stock,
+                                                  higher_waiting=higher, today=today)))
     return rows
 
 
@@ -151,19 +155,15 @@ def public_stock(*, today: datetime.date | None = None) -> QuerySet[Office]:
     """Each office's stock on hand and printable queue length, in one query.
 
     Each figure is a correlated subquery per office, answered from an index: the
-    store's balance row, the newest of the office's balance rows, and the count of
-    the partial index of verified requests. (A join over the balance rows ran the
-    queue count once per balance row instead of once per office.)
+    store's count and the time of the last change (`blanko.selectors.offices_with_store`),
+    and the count of the partial index of verified requests. (A join over the balance
+    rows ran the queue count once per balance row instead of once per office.)
     """
     today = today or timezone.localdate()
-    balances = Balance.objects.filter(location__office=OuterRef("pk"))
     queue = (
-        ServiceRequest.objects.filter(printable_q(today), office=OuterRef("pk"))
+        ServiceRequest.objects.filter(printable_q(today=today), office=OuterRef("pk"))
         .order_by().values("office").annotate(n=Count("*")).values("n")
     )
-    return Office.objects.annotate(
-        stock=Coalesce(Subquery(balances.filter(location__kind=Location.Kind.STOCK)
-                                .values("quantity")[:1]), Value(0)),
+    return offices_with_store(offices=Office.objects.all()).annotate(
         queue_length=Coalesce(Subquery(queue), Value(0)),
-        updated_at=Subquery(balances.order_by("-updated_at").values("updated_at")[:1]),
     ).order_by("code")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -35,7 +36,7 @@ def online_submit(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             if form.cleaned_data["website"]:
                 # Only a bot fills the hidden field: answer plainly, store nothing.
-                form.add_error(None, "Permohonan tidak dapat diproses. Silakan coba lagi.")
+                form.add_error(None, _("Permohonan tidak dapat diproses. Silakan coba lagi."))
             else:
                 try:
                     created = services.submit_request(

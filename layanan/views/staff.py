@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from blanko import access
 from blanko.selectors import office_balances
 from blanko.views import apply_form_errors, scoped_office
-from layanan import privacy, selectors, services
+from layanan import privacy, rules, selectors, services
 from layanan.forms import (
     CounterRequestForm,
     DefectForm,
@@ -139,16 +140,11 @@ def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     # UU PDP: every look at the whole NIK is recorded, in the same request.
     AccessLog.objects.create(request=service_request, nik=service_request.nik, office=office,
                              user=request.user, action=AccessLog.Action.VIEW)
-    today = timezone.localdate()
     stock = office_balances(office=office).get("stock", 0)
-    blocker = None
-    if service_request.status == Status.VERIFIED:
-        blocker = selectors.print_blocker(
-            request=service_request, stock=stock, today=today,
-            higher_waiting=selectors.higher_tier_waiting(request=service_request, today=today),
-        )
+    blocker = selectors.request_blocker(request=service_request, stock=stock)
     return render(request, "layanan/request_detail.html", {
         "office": office, "req": service_request, "stock": stock, "blocker": blocker,
+        "actions": rules.allowed_actions(service_request, blocker),
         "events": service_request.events.select_related("by"),
         "prints": service_request.prints.select_related("printed_by", "movement",
                                                         "defect_movement", "defective_by"),
@@ -162,55 +158,79 @@ def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     })
 
 
-def _run_action(request: HttpRequest, service_request: ServiceRequest, action: str) -> str:
-    """Carries out one action; returns the success message. Raises ValidationError."""
-    by, post = request.user, request.POST
-    if action == "verify":
-        form = VerifyForm(post, kind=service_request.kind)
-        if not form.is_valid():
-            raise ValidationError(_("Periksa isian verifikasi."))
-        services.verify_request(
-            request=service_request, by=by, note=form.cleaned_data["note"],
-            documents=dict.fromkeys(form.cleaned_data["documents"], True),
-            biometrics_recorded=form.cleaned_data["biometrics_recorded"],
-        )
-        return _("Permohonan terverifikasi dan siap cetak.")
-    if action == "print":
-        services.print_card(request=service_request, by=by,
-                            idempotency_key=post.get("key") or None)
-        return _("KTP-el dicetak; satu blanko keluar dari stok.")
-    if action == "spoil":
-        form = SpoilForm(post)
-        if not form.is_valid():
-            raise ValidationError(_("Pilih penyebab kerusakan."))
-        services.record_spoiled_print(request=service_request, by=by,
-                                      cause=form.cleaned_data["cause"],
-                                      idempotency_key=form.cleaned_data["key"])
-        return _("Cetak rusak dicatat; blanko masuk daftar rusak. Silakan cetak ulang.")
-    if action == "defect":
-        form = DefectForm(post)
-        if not form.is_valid():
-            raise ValidationError(_("Pilih penyebab kerusakan; catatan paling banyak 500 "
-                                    "karakter."))
-        services.record_defective_card(request=service_request, by=by,
-                                       cause=form.cleaned_data["cause"],
-                                       note=form.cleaned_data["note"],
-                                       idempotency_key=form.cleaned_data["key"])
-        return _("Kartu rusak dicatat; blanko masuk daftar rusak dan permohonan kembali siap "
-                 "cetak ulang.")
-    if action == "deliver":
-        services.deliver_request(request=service_request, by=by)
-        return _("KTP-el telah diserahkan.")
-    if action == "reject":
-        services.reject_request(request=service_request, by=by, reason=post.get("reason", ""))
-        return _("Permohonan ditolak.")
-    if action == "cancel":
-        services.cancel_request(request=service_request, by=by, reason=post.get("reason", ""))
-        return _("Permohonan dibatalkan.")
-    if action == "suket":
-        suket = services.issue_suket(request=service_request, by=by)
-        return _("Suket %(number)s diterbitkan.") % {"number": suket.number}
-    raise PermissionDenied
+# Each action calls its service, which refuses what `rules.allowed_actions` does not
+# allow (the same rules, checked under the row lock), and returns the success message.
+# The page cannot refuse first: a double-clicked print must get the first print back.
+
+
+def _verify(request: HttpRequest, service_request: ServiceRequest) -> str:
+    form = VerifyForm(request.POST, kind=service_request.kind)
+    if not form.is_valid():
+        raise ValidationError(_("Periksa isian verifikasi."))
+    services.verify_request(
+        request=service_request, by=request.user, note=form.cleaned_data["note"],
+        documents=dict.fromkeys(form.cleaned_data["documents"], True),
+        biometrics_recorded=form.cleaned_data["biometrics_recorded"],
+    )
+    return _("Permohonan terverifikasi dan siap cetak.")
+
+
+def _print(request: HttpRequest, service_request: ServiceRequest) -> str:
+    services.print_card(request=service_request, by=request.user,
+                        idempotency_key=request.POST.get("key") or None)
+    return _("KTP-el dicetak; satu blanko keluar dari stok.")
+
+
+def _spoil(request: HttpRequest, service_request: ServiceRequest) -> str:
+    form = SpoilForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Pilih penyebab kerusakan."))
+    services.record_spoiled_print(request=service_request, by=request.user,
+                                  cause=form.cleaned_data["cause"],
+                                  idempotency_key=form.cleaned_data["key"])
+    return _("Cetak rusak dicatat; blanko masuk daftar rusak. Silakan cetak ulang.")
+
+
+def _defect(request: HttpRequest, service_request: ServiceRequest) -> str:
+    form = DefectForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError(_("Pilih penyebab kerusakan; catatan paling banyak 500 "
+                                "karakter."))
+    services.record_defective_card(request=service_request, by=request.user,
+                                   cause=form.cleaned_data["cause"],
+                                   note=form.cleaned_data["note"],
+                                   idempotency_key=form.cleaned_data["key"])
+    return _("Kartu rusak dicatat; blanko masuk daftar rusak dan permohonan kembali siap "
+             "cetak ulang.")
+
+
+def _deliver(request: HttpRequest, service_request: ServiceRequest) -> str:
+    services.deliver_request(request=service_request, by=request.user)
+    return _("KTP-el telah diserahkan.")
+
+
+def _reject(request: HttpRequest, service_request: ServiceRequest) -> str:
+    services.reject_request(request=service_request, by=request.user,
+                            reason=request.POST.get("reason", ""))
+    return _("Permohonan ditolak.")
+
+
+def _cancel(request: HttpRequest, service_request: ServiceRequest) -> str:
+    services.cancel_request(request=service_request, by=request.user,
+                            reason=request.POST.get("reason", ""))
+    return _("Permohonan dibatalkan.")
+
+
+def _suket(request: HttpRequest, service_request: ServiceRequest) -> str:
+    suket = services.issue_suket(request=service_request, by=request.user)
+    return _("Suket %(number)s diterbitkan.") % {"number": suket.number}
+
+
+ACTIONS: dict[rules.Action, Callable[[HttpRequest, ServiceRequest], str]] = {
+    rules.Action.VERIFY: _verify, rules.Action.PRINT: _print, rules.Action.SPOIL: _spoil,
+    rules.Action.SUKET: _suket, rules.Action.DELIVER: _deliver, rules.Action.DEFECT: _defect,
+    rules.Action.REJECT: _reject, rules.Action.CANCEL: _cancel,
+}
 
 
 @login_required
@@ -219,8 +239,11 @@ def request_action(request: HttpRequest, code: str, pk: int, action: str) -> Htt
     office = scoped_office(request, code, "layanan.process_request")
     service_request = get_object_or_404(ServiceRequest.objects.select_related("office"),
                                         office=office, pk=pk)
+    run = ACTIONS.get(action)
+    if run is None:
+        raise PermissionDenied
     try:
-        message = _run_action(request, service_request, action)
+        message = run(request, service_request)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)

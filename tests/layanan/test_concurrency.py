@@ -18,15 +18,8 @@ from blanko.exceptions import InsufficientStock
 from blanko.models import Movement
 from layanan import selectors, services
 from layanan.models import CardPrint, ServiceRequest
-from tests.layanan.conftest import (
-    adult_nik,
-    born_years_ago,
-    make_nik,
-    stock_of,
-    submit,
-    today,
-    verified,
-)
+from tests.helpers import today
+from tests.layanan.helpers import adult_nik, born_years_ago, make_nik, stock_of, submit, verified
 
 Kind = ServiceRequest.Kind
 

@@ -11,7 +11,7 @@ from blanko import access
 from layanan import selectors
 from layanan.models import ServiceRequest
 from tests.factories import make_user
-from tests.layanan.conftest import submit
+from tests.layanan.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from layanan.models import AccessLog, ServiceRequest
 from layanan.views.privacy import PAGE_SIZE as LOG_PAGE_SIZE
 from layanan.views.staff import PAGE_SIZE
 from tests.factories import make_user
-from tests.layanan.conftest import submit
+from tests.layanan.helpers import submit
 
 pytestmark = pytest.mark.django_db
 

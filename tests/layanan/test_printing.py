@@ -14,15 +14,14 @@ from blanko.exceptions import InsufficientStock
 from blanko.models import Location, Movement
 from layanan import rules, services
 from layanan.models import CardPrint, ServiceRequest, Suket
-from tests.layanan.conftest import (
+from tests.helpers import noon, today
+from tests.layanan.helpers import (
     born_years_ago,
     make_nik,
-    noon,
     nothing_written,
     spoiled_of,
     stock_of,
     submit,
-    today,
     verified,
     verify,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from layanan import rules
 from layanan.models import ServiceRequest
@@ -79,3 +80,47 @@ def test_printable_from_is_the_seventeenth_birthday_unless_married(born, married
 def test_every_kind_needs_the_kk_and_its_own_document(kind, document):
     assert rules.required_documents(kind) == ("kk", document)
     assert set(rules.required_documents(kind)) <= set(rules.DOCUMENTS)
+
+
+def test_print_blocker_agrees_with_the_reservation_rule():
+    request = ServiceRequest(priority_tier=4, printable_from=None)
+    day = datetime.date(2026, 11, 27)
+    assert rules.print_blocker(request=request, stock=2, higher_waiting=1, today=day) is None
+    assert rules.print_blocker(request=request, stock=1, higher_waiting=1,
+                               today=day).code == "reserved"
+    assert rules.print_blocker(request=request, stock=0, higher_waiting=0,
+                               today=day).code == "no_stock"
+    pemula = ServiceRequest(priority_tier=1, printable_from=None)
+    assert rules.print_blocker(request=pemula, stock=1, higher_waiting=5, today=day) is None
+
+
+@pytest.mark.parametrize("born, married, today, expected", [
+    (datetime.date(2003, 12, 9), False, datetime.date(2020, 12, 1), datetime.date(2020, 12, 9)),
+    (datetime.date(2003, 12, 9), False, datetime.date(2020, 12, 9), None),
+    (datetime.date(2003, 12, 9), True, datetime.date(2020, 12, 1), None),
+])
+def test_eligibility_at_registration_gives_printable_from(born, married, today, expected):
+    assert rules.check_eligibility(kind=Kind.NEW, birth_date=born, married=married,
+                                   today=today) == expected
+    assert expected == rules.printable_from(birth_date=born, married=married, today=today)
+
+
+def test_eligibility_refuses_an_unmarried_minor_for_anything_but_a_first_card():
+    born, today = datetime.date(2003, 12, 9), datetime.date(2020, 12, 1)
+    with pytest.raises(ValidationError) as info:
+        rules.check_eligibility(kind=Kind.DAMAGED, birth_date=born, married=False, today=today)
+    assert list(info.value.message_dict) == ["kind"]
+    assert rules.check_eligibility(kind=Kind.DAMAGED, birth_date=born, married=True,
+                                   today=today) is None
+
+
+def test_eligibility_refuses_a_first_card_more_than_a_year_early():
+    born = datetime.date(2003, 12, 9)
+    with pytest.raises(ValidationError) as info:
+        rules.check_eligibility(kind=Kind.NEW, birth_date=born, married=False,
+                                today=datetime.date(2019, 12, 8))
+    assert info.value.message_dict == {"nik": [
+        "Pemohon baru berusia 17 tahun pada 09-12-2020. Permohonan dapat diajukan paling "
+        "cepat 09-12-2019."]}
+    assert rules.check_eligibility(kind=Kind.NEW, birth_date=born, married=False,
+                                   today=datetime.date(2019, 12, 9)) == datetime.date(2020, 12, 9)

@@ -5,19 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
-from layanan import selectors, services
+from layanan import rules, selectors, services
 from layanan.models import ServiceRequest
-from tests.layanan.conftest import (
-    adult_nik,
-    born_years_ago,
-    make_nik,
-    submit,
-    today,
-    verified,
-    verify,
-)
+from tests.helpers import today
+from tests.layanan.helpers import adult_nik, born_years_ago, make_nik, submit, verified, verify
 
 Kind = ServiceRequest.Kind
 Status = ServiceRequest.Status
@@ -90,18 +84,6 @@ def test_queue_rows_give_the_reason_a_row_cannot_print_now(office, operator):
     assert rows[young].code == "too_young"
 
 
-def test_print_blocker_agrees_with_the_reservation_rule():
-    request = ServiceRequest(priority_tier=4, printable_from=None)
-    day = datetime.date(2026, 11, 27)
-    assert selectors.print_blocker(request=request, stock=2, higher_waiting=1, today=day) is None
-    assert selectors.print_blocker(request=request, stock=1, higher_waiting=1,
-                                   today=day).code == "reserved"
-    assert selectors.print_blocker(request=request, stock=0, higher_waiting=0,
-                                   today=day).code == "no_stock"
-    pemula = ServiceRequest(priority_tier=1, printable_from=None)
-    assert selectors.print_blocker(request=pemula, stock=1, higher_waiting=5, today=day) is None
-
-
 def test_higher_tier_waiting_excludes_the_request_itself_and_lower_tiers(office, operator):
     tier2 = verified(office, operator, disaster_victim=True)
     verified(office, operator, disaster_victim=True)
@@ -109,6 +91,51 @@ def test_higher_tier_waiting_excludes_the_request_itself_and_lower_tiers(office,
     tier4 = verified(office, operator)
     assert selectors.higher_tier_waiting(request=tier2, today=today()) == 1
     assert selectors.higher_tier_waiting(request=tier4, today=today()) == 3
+
+
+def test_printable_q_and_rules_printable_on_are_the_same_rule(office, operator):
+    verified(office, operator)
+    verified(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(17, days=-20)))
+    verified(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(17)))  # today
+    submit(office, operator)
+    requests = list(ServiceRequest.objects.all())
+    for day in (today(), today() + datetime.timedelta(days=19),
+                today() + datetime.timedelta(days=20)):
+        in_sql = set(ServiceRequest.objects.filter(selectors.printable_q(today=day)))
+        in_python = {r for r in requests if r.status == Status.VERIFIED
+                     and rules.printable_on(printable_from=r.printable_from, day=day)}
+        assert in_sql == in_python
+    assert len(in_sql) == 3
+
+
+def test_printable_q_reads_another_status_field(office, operator):
+    request = verified(office, operator)
+    annotated = ServiceRequest.objects.annotate(state=F("status"))
+    assert list(annotated.filter(selectors.printable_q(today=today(), status_field="state"))
+                ) == [request]
+
+
+def test_request_blocker_agrees_with_the_queue_rows(office, operator, give_stock):
+    give_stock(office, 2)
+    verified(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(20)))
+    verified(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(17, days=-20)))
+    verified(office, operator, disaster_victim=True)
+    verified(office, operator)
+    queue = selectors.print_queue(office=office)
+    rows = selectors.queue_rows(office=office, requests=queue, stock=2, today=today())
+    assert [blocker and blocker.code for _request, blocker in rows] == [
+        None, "too_young", None, "reserved"]
+    for request, blocker in rows:
+        assert selectors.request_blocker(request=request) == blocker
+        assert selectors.request_blocker(request=request, stock=0).code in (
+            "too_young", "no_stock")
+
+
+def test_a_request_that_is_not_verified_waits_for_no_blank(office, operator,
+                                                          django_assert_num_queries):
+    request = submit(office, operator)
+    with django_assert_num_queries(0):
+        assert selectors.request_blocker(request=request) is None
 
 
 # Search

@@ -13,14 +13,13 @@ from django.utils import timezone
 
 from layanan import rules, services
 from layanan.models import RequestEvent, ServiceRequest
-from tests.layanan.conftest import (
+from tests.helpers import noon, today
+from tests.layanan.helpers import (
     adult_nik,
     born_years_ago,
     make_nik,
-    noon,
     nothing_written,
     submit,
-    today,
     verified,
     verify,
 )

@@ -11,14 +11,7 @@ from django.urls import reverse
 
 from layanan import services
 from layanan.models import ServiceRequest
-from tests.layanan.conftest import (
-    adult_nik,
-    born_years_ago,
-    make_nik,
-    snapshot,
-    submit,
-    verified,
-)
+from tests.layanan.helpers import adult_nik, born_years_ago, make_nik, snapshot, submit, verified
 
 Kind = ServiceRequest.Kind
 Status = ServiceRequest.Status

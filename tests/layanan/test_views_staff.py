@@ -16,15 +16,14 @@ from layanan.models import AccessLog, CardPrint, ServiceRequest, Suket
 from layanan.nik import mask_nik
 from layanan.views.staff import PAGE_SIZE
 from tests.factories import make_user
-from tests.layanan.conftest import (
+from tests.helpers import noon, today
+from tests.layanan.helpers import (
     adult_nik,
     born_years_ago,
     make_nik,
-    noon,
     snapshot,
     stock_of,
     submit,
-    today,
     verified,
 )
 
