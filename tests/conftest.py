@@ -1,9 +1,14 @@
+"""Fixtures shared by every test package. Plain helpers live in tests/helpers.py."""
+
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 
-from blanko import access
+from blanko import access, services
 from tests.factories import OfficeFactory, make_user
 
 
@@ -21,11 +26,13 @@ def postgres_only():
 
 @pytest.fixture
 def office(db):
+    """Kota Tanjungpinang: the office the users below work at."""
     return OfficeFactory(code="2172", name="Kota Tanjungpinang")
 
 
 @pytest.fixture
 def other_office(db):
+    """Kota Batam: the same province, another office."""
     return OfficeFactory(code="2171", name="Kota Batam")
 
 
@@ -45,6 +52,19 @@ def administrator(office):
 
 
 @pytest.fixture
+def viewer(office):
+    """A read-only Viewer of `office` alone."""
+    return make_user(access.VIEWER, office, username="peninjau_uji")
+
+
+@pytest.fixture
+def region_viewer(db):
+    """A read-only Viewer of every office in province 21 (Kepulauan Riau)."""
+    return make_user(access.VIEWER, None, username="peninjau_provinsi_uji",
+                     office__region="21")
+
+
+@pytest.fixture
 def other_operator(other_office):
     return make_user(access.OPERATOR, other_office, username="petugas_batam")
 
@@ -52,3 +72,30 @@ def other_operator(other_office):
 @pytest.fixture
 def other_supervisor(other_office):
     return make_user(access.SUPERVISOR, other_office, username="supervisor_batam")
+
+
+@pytest.fixture
+def root(db):
+    """A national superuser, for setting the scene."""
+    return User.objects.create_superuser("pusat_uji", "pusat@example.com", "rahasia-uji-123")
+
+
+@pytest.fixture
+def receive(root):
+    """Puts `quantity` blanks into an office's store under a fresh BAST number, by `root`."""
+    counter = itertools.count(1)
+
+    def _receive(office, quantity, **kwargs):
+        kwargs.setdefault("by", root)
+        return services.receive_allocation(
+            office=office, quantity=quantity, reference=f"BAST/UJI/{next(counter)}", **kwargs
+        )
+
+    return _receive
+
+
+@pytest.fixture
+def stocked(office, receive):
+    """`office` with 100 blanks in store."""
+    receive(office, 100)
+    return office

@@ -1,10 +1,28 @@
+"""Plain helpers shared by every test package (fixtures live in the conftest files)."""
+
 from __future__ import annotations
 
+import datetime
+import io
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+LEDGER_CLEAN = "tidak ada selisih"  # what verify_ledger prints when no balance drifts
+
+
+def today() -> datetime.date:
+    """The business date in Jakarta, as the services see it."""
+    return timezone.localdate()
+
+
+def noon(day: datetime.date) -> datetime.datetime:
+    """Midday in Jakarta on `day`, for services that take `at`."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
 
 
 @contextmanager
@@ -16,3 +34,10 @@ def raises_without_change(snapshot: Callable[[], dict],
     with pytest.raises(exception, match=match) as info:
         yield info
     assert snapshot() == before
+
+
+def verify_ledger() -> str:
+    """What `verify_ledger` prints; it raises CommandError on drift, before returning."""
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)
+    return out.getvalue()

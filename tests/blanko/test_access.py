@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from blanko import access, migrations, services
 from blanko.models import Loan, Movement, StaffProfile
-from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
+from tests.blanko.helpers import PARTNER_BINTAN, previous_month_day, refused
 from tests.factories import make_user
 
 Cause = Movement.Cause
@@ -81,11 +81,11 @@ def test_a_supervisor_of_another_office_cannot_act_on_this_office(
 
 
 @pytest.mark.parametrize("action", SUPERVISOR_ACTIONS + OPERATOR_ACTIONS)
-def test_a_viewer_cannot_write_anything(ready, other_office, viewer, action):
+def test_a_viewer_cannot_write_anything(ready, other_office, region_viewer, action):
     actions = {**supervisor_actions(ready, other_office), **operator_actions(ready)}
-    assert access.can_access_office(viewer, ready)  # in scope, yet read-only
+    assert access.can_access_office(region_viewer, ready)  # in scope, yet read-only
     with refused(PermissionDenied):
-        actions[action](viewer)
+        actions[action](region_viewer)
 
 
 @pytest.mark.parametrize("action", OPERATOR_ACTIONS)
@@ -117,9 +117,10 @@ def test_a_user_without_a_profile_has_no_office(db):
     assert not access.offices_in_scope(user).exists()
 
 
-def test_a_region_viewer_sees_the_offices_of_its_province_only(office, other_office, viewer):
+def test_a_region_viewer_sees_the_offices_of_its_province_only(office, other_office,
+                                                               region_viewer):
     far = make_user(access.VIEWER, None, office__region="31")
-    assert set(access.offices_in_scope(viewer)) == {office, other_office}
+    assert set(access.offices_in_scope(region_viewer)) == {office, other_office}
     assert not access.offices_in_scope(far).exists()
     assert not access.can_access_office(far, office)
 

@@ -23,7 +23,7 @@ from blanko.models import (
     StockCount,
 )
 from blanko.services.posting import today
-from tests.blanko.conftest import PARTNER_BINTAN, ledger_snapshot, previous_month_day
+from tests.blanko.helpers import PARTNER_BINTAN, ledger_snapshot, previous_month_day
 
 Kind = Location.Kind
 

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from blanko import access, services
 from blanko.exceptions import IdempotencyConflict
 from blanko.models import Movement, Shipment
-from tests.blanko.conftest import PARTNER_BINTAN, ledger_snapshot, refused
+from tests.blanko.helpers import PARTNER_BINTAN, ledger_snapshot, refused
 from tests.factories import make_user
 
 

@@ -28,7 +28,7 @@ from hypothesis.stateful import (
 
 from blanko import selectors, services
 from blanko.models import Balance, Loan, Location, Movement, Shipment
-from tests.blanko.conftest import PARTNER_BINTAN
+from tests.blanko.helpers import PARTNER_BINTAN
 
 Kind = Location.Kind
 Cause = Movement.Cause
@@ -105,15 +105,15 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def __init__(self):
         super().__init__()
-        # Each example runs in a savepoint that is rolled back in teardown().
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
+        # Each example runs after a savepoint that teardown() rolls back to: a bare
+        # savepoint, not an atomic block, so that the durable services may run inside
+        # the test's transaction, as they may in any django_db test.
+        self.savepoint = transaction.savepoint()
         self.model = Model()
         self.counter = 0
 
     def teardown(self):
-        transaction.set_rollback(True)
-        self.atomic.__exit__(None, None, None)
+        transaction.savepoint_rollback(self.savepoint)
 
     # Helpers
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
 from blanko.models import Loan, Location, Movement, Shipment
-from tests.blanko.conftest import PARTNER_BINTAN, PARTNER_KARIMUN, previous_month_day, refused
+from tests.blanko.helpers import PARTNER_BINTAN, PARTNER_KARIMUN, previous_month_day, refused
 
 Reason = Movement.Reason
 Kind = Location.Kind

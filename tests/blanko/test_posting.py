@@ -13,7 +13,7 @@ from django.utils import timezone
 from blanko import selectors, services
 from blanko.models import MAX_QUANTITY, Loan, Location, MonthClose, Movement, Shipment
 from blanko.services.posting import EKTP_START, period_lock_date, today
-from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
+from tests.blanko.helpers import PARTNER_BINTAN, previous_month_day, refused
 
 BAD_QUANTITIES = [
     pytest.param(0, "lebih dari 0", id="zero"),

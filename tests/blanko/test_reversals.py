@@ -9,7 +9,7 @@ from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
 from blanko.models import Movement, MovementHold
 from blanko.services.posting import today
-from tests.blanko.conftest import PARTNER_BINTAN, previous_month_day, refused
+from tests.blanko.helpers import PARTNER_BINTAN, previous_month_day, refused
 
 Reason = Movement.Reason
 
@@ -157,9 +157,9 @@ def test_a_card_spoiled_after_printing_needs_a_known_cause(stocked, operator, ca
         services.spoil_issued_card(office=stocked, by=operator, cause=cause)
 
 
-def test_a_viewer_or_another_office_cannot_spoil_an_issued_card(stocked, viewer,
+def test_a_viewer_or_another_office_cannot_spoil_an_issued_card(stocked, region_viewer,
                                                                 other_supervisor):
-    for user in (viewer, other_supervisor):
+    for user in (region_viewer, other_supervisor):
         with refused(PermissionDenied):
             services.spoil_issued_card(office=stocked, by=user, cause="damaged")
 

@@ -11,7 +11,7 @@ from blanko.exceptions import InsufficientStock
 from blanko.models import Delivery, Destruction, Location, Movement, StockCount
 from blanko.services.offices import DITJEN_CODE
 from blanko.services.posting import today
-from tests.blanko.conftest import previous_month_day, refused
+from tests.blanko.helpers import previous_month_day, refused
 
 Reason = Movement.Reason
 Cause = Movement.Cause

@@ -20,10 +20,10 @@ from blanko import services as ledger
 from blanko.formatting import number
 from blanko.models import MonthClose, Movement
 from blanko.selectors import balance_as_of, stock_on_hand
-from layanan.supervision.dashboard import office_dashboard
 from layanan.models import KeyDate
+from layanan.supervision.dashboard import office_dashboard
 from layanan.supervision.reports import monthly_report
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from blanko import access, services
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -23,7 +23,7 @@ from blanko.models import Movement
 from blanko.selectors import stock_on_hand
 from layanan import rules, services
 from layanan.models import CardPrint, ServiceRequest
-from tests.browser.conftest import assert_accessible, login, screenshot
+from tests.browser.helpers import assert_accessible, login, screenshot
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
