@@ -126,7 +126,10 @@ def test_a_held_draw_is_not_reversed(stocked, operator, supervisor):
         services.reverse_movement(movement=held, by=supervisor, reason="keliru")
     assert "Kartu rusak setelah dicetak" in info.value.messages[0]
     plain = services.issue_blank(office=stocked, by=operator)  # a draw nothing holds
-    services.reverse_movement(movement=plain, by=supervisor, reason="keliru")
+    reversal = services.reverse_movement(movement=plain, by=supervisor, reason="keliru")
+    assert reversal.reverses_id == plain.pk
+    # The plain draw's blank is back on the shelf; the held one stays drawn.
+    assert selectors.stock_on_hand(office=stocked) == 99
 
 
 def test_a_held_draw_replayed_by_its_key_is_held_once(stocked, operator):
