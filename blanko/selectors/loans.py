@@ -113,6 +113,15 @@ def _outstanding_as_of(*, office: Office, as_of: datetime.date) -> list[Outstand
     ]
 
 
+def _net_into_transit_of(office_field: str):
+    """Blanks moved into the transit location of the office named by `office_field`, net."""
+    def moved(direction: str):
+        return Coalesce(Sum("quantity", filter=Q(**{
+            f"{direction}_location__kind": Kind.TRANSIT,
+            f"{direction}_location__office_id": F(office_field)})), 0)
+    return moved("to") - moved("from")
+
+
 def incoming_by_office(*, office_ids: Collection[int], as_of: datetime.date,
                        today: datetime.date) -> dict[int, int]:
     """Blanks in TRANSIT towards each office at the end of `as_of`: loans and
@@ -143,18 +152,8 @@ def incoming_by_office(*, office_ids: Collection[int], as_of: datetime.date,
         )
         .values("loan__lender_office_id", "loan__borrower_office_id")
         .annotate(
-            to_lender_side=Coalesce(Sum("quantity", filter=Q(
-                to_location__kind=Kind.TRANSIT,
-                to_location__office_id=F("loan__lender_office_id"))), 0)
-            - Coalesce(Sum("quantity", filter=Q(
-                from_location__kind=Kind.TRANSIT,
-                from_location__office_id=F("loan__lender_office_id"))), 0),
-            to_borrower_side=Coalesce(Sum("quantity", filter=Q(
-                to_location__kind=Kind.TRANSIT,
-                to_location__office_id=F("loan__borrower_office_id"))), 0)
-            - Coalesce(Sum("quantity", filter=Q(
-                from_location__kind=Kind.TRANSIT,
-                from_location__office_id=F("loan__borrower_office_id"))), 0),
+            to_lender_side=_net_into_transit_of("loan__lender_office_id"),
+            to_borrower_side=_net_into_transit_of("loan__borrower_office_id"),
         )
     )
     totals: dict[int, int] = defaultdict(int)
