@@ -110,7 +110,7 @@ class OfficeAdmin(ServiceAddAdmin):
     add_form = admin_forms.OfficeForm
     list_display = ["code", "name", "head_name"]
     search_fields = ["code", "name"]
-    fields = ["code", "name", "address", "head_name", "head_nip"]
+    fields = ["code", "name", "address", "head_name", "head_nip", "lead_time_days"]
 
     def get_queryset(self, request):
         queryset = admin.ModelAdmin.get_queryset(self, request)
@@ -193,7 +193,7 @@ class ShipmentInline(admin.TabularInline):
 @admin.register(Loan)
 class LoanAdmin(ServiceAddAdmin):
     add_form = admin_forms.PartnerLoanForm
-    list_display = ["reference", "opened_on", "lender", "borrower", "quantity",
+    list_display = ["reference", "opened_on", "due_on", "lender", "borrower", "quantity",
                     "delivered_quantity", "repaid_quantity", "status"]
     list_filter = ["status"]
     inlines = [ShipmentInline]

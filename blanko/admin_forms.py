@@ -84,6 +84,7 @@ class PartnerLoanForm(OfficeScopedForm):
     quantity = QuantityField()
     reference = forms.CharField(label=_("Nomor surat"), max_length=100)
     occurred_on = forms.DateField(label=_("Tanggal"), widget=DateInput())
+    due_on = forms.DateField(label=_("Jatuh tempo"), required=False, widget=DateInput())
     note = forms.CharField(label=_("Catatan"), max_length=500, required=False)
 
     def clean(self):
@@ -102,7 +103,8 @@ class PartnerLoanForm(OfficeScopedForm):
     def perform(self, *, by: AbstractUser):
         data = self.cleaned_data
         common = {"quantity": data["quantity"], "reference": data["reference"], "by": by,
-                  "occurred_on": data["occurred_on"], "note": data["note"]}
+                  "occurred_on": data["occurred_on"], "note": data["note"],
+                  "due_on": data["due_on"]}
         if data["partner_office"]:
             return services.lend_to_office(lender=data["office"], borrower=data["partner_office"],
                                            **common)

@@ -16,6 +16,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 MAX_QUANTITY = 10_000_000
+# Days from asking Ditjen for blanks to their arrival, until the supply cycle measures it.
+DEFAULT_LEAD_TIME_DAYS = 30
+MAX_LEAD_TIME_DAYS = 365
 
 
 class Office(models.Model):
@@ -26,6 +29,11 @@ class Office(models.Model):
     address = models.CharField(_("alamat"), max_length=300, blank=True)
     head_name = models.CharField(_("nama kepala dinas"), max_length=200, blank=True)
     head_nip = models.CharField(_("NIP kepala dinas"), max_length=30, blank=True)
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("waktu tunggu pengiriman (hari)"), default=DEFAULT_LEAD_TIME_DAYS,
+        help_text=_("Berapa hari sejak permintaan ke Ditjen sampai blanko tiba. "
+                    "Dipakai dasbor untuk tanggal paling lambat meminta."),
+    )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
@@ -35,6 +43,11 @@ class Office(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9]{4}$"), name="office_code_four_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_time_days__gte=1, lead_time_days__lte=MAX_LEAD_TIME_DAYS),
+                name="office_lead_time_in_range",
+                violation_error_message=_("Waktu tunggu harus antara 1 dan 365 hari."),
             ),
         ]
 
@@ -402,6 +415,8 @@ class Loan(models.Model):
     repaid_quantity = models.PositiveIntegerField(_("jumlah dikembalikan"), default=0)
     reference = models.CharField(_("nomor surat"), max_length=100)
     opened_on = models.DateField(_("tanggal"))
+    due_on = models.DateField(_("jatuh tempo"), null=True, blank=True,
+                              help_text=_("Tanggal pinjaman harus sudah dikembalikan."))
     note = models.CharField(_("catatan"), max_length=500, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.OPEN)
@@ -437,6 +452,11 @@ class Loan(models.Model):
                 & Q(delivered_quantity__lte=F("quantity"))
                 & Q(repaid_quantity__lte=F("delivered_quantity")),
                 name="loan_quantities_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=True) | Q(due_on__gte=F("opened_on")),
+                name="loan_due_after_opened",
+                violation_error_message=_("Jatuh tempo tidak boleh sebelum tanggal pinjaman."),
             ),
         ]
 

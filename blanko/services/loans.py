@@ -38,6 +38,18 @@ Kind = Location.Kind
 PERM = "blanko.manage_loan"
 
 
+def _validate_due(due_on: datetime.date | None, *, opened_on: datetime.date) -> None:
+    """A due date, when given, is not before the loan opens (the loan_due_after_opened
+    constraint, said in words before the database has to)."""
+    if due_on is not None and due_on < opened_on:
+        raise ValidationError(
+            {"due_on": _("Jatuh tempo (%(due)s) tidak boleh sebelum tanggal pinjaman "
+                         "(%(opened)s).") % {"due": f"{due_on:%d/%m/%Y}",
+                                             "opened": f"{opened_on:%d/%m/%Y}"}},
+            code="due_before_opened",
+        )
+
+
 # Atomic as a whole: a refused call leaves no new PARTNER location behind. Durable:
 # borrow_from_partner and lend_to_partner are called by the admin's form only, never
 # inside a transaction of the caller's, so the loan has committed when they return.
@@ -45,6 +57,7 @@ PERM = "blanko.manage_loan"
 def _open_partner_loan(
     *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,
     borrowing: bool, occurred_on: datetime.date | None, note: str, idempotency_key: str | None,
+    due_on: datetime.date | None,
 ) -> Loan:
     ensure_permission(by, PERM, office)
     partner = partner_location(partner_code)
@@ -62,6 +75,7 @@ def _open_partner_loan(
         return post_movement(**post).loan
     validate_quantity(quantity)
     day = validate_business_date(occurred_on, offices=[office])
+    _validate_due(due_on, opened_on=day)
     with transaction.atomic():
         loan = Loan.objects.create(
             lender_partner=partner if borrowing else None,
@@ -69,7 +83,7 @@ def _open_partner_loan(
             borrower_office=office if borrowing else None,
             borrower_partner=None if borrowing else partner,
             quantity=quantity, delivered_quantity=quantity, reference=reference,
-            opened_on=day, note=note, created_by=by,
+            opened_on=day, due_on=due_on, note=note, created_by=by,
         )
         movement = post_movement(**post, loan=loan)
         if movement.replayed:
@@ -81,24 +95,26 @@ def _open_partner_loan(
 def borrow_from_partner(
     *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
+    due_on: datetime.date | None = None,
 ) -> Loan:
     """Records blanks borrowed from a kab/kota that does not use SiBlanko."""
     return _open_partner_loan(
         office=office, partner_code=partner_code, quantity=quantity, reference=reference,
         by=by, borrowing=True, occurred_on=occurred_on, note=note,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key, due_on=due_on,
     )
 
 
 def lend_to_partner(
     *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
+    due_on: datetime.date | None = None,
 ) -> Loan:
     """Records blanks lent to a kab/kota that does not use SiBlanko."""
     return _open_partner_loan(
         office=office, partner_code=partner_code, quantity=quantity, reference=reference,
         by=by, borrowing=False, occurred_on=occurred_on, note=note,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key, due_on=due_on,
     )
 
 
@@ -137,6 +153,7 @@ def _replayed_loan_movement(post: dict[str, Any], loan: Loan) -> Movement:
 def lend_to_office(
     *, lender: Office, borrower: Office, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, note: str = "", idempotency_key: str | None = None,
+    due_on: datetime.date | None = None,
 ) -> Loan:
     """Sends blanks on loan to another SiBlanko office; they wait in TRANSIT."""
     ensure_permission(by, PERM, lender)
@@ -155,10 +172,11 @@ def lend_to_office(
         return loan
     validate_quantity(quantity)
     day = validate_business_date(occurred_on, offices=[lender])
+    _validate_due(due_on, opened_on=day)
     with transaction.atomic():
         loan = Loan.objects.create(
             lender_office=lender, borrower_office=borrower, quantity=quantity,
-            reference=reference, opened_on=day, created_by=by, note=note,
+            reference=reference, opened_on=day, due_on=due_on, created_by=by, note=note,
         )
         movement = _send(loan=loan, kind=Shipment.Kind.LOAN, receiver=borrower, post=post)
         if movement.replayed:

@@ -253,7 +253,11 @@ def test_a_cancelled_repayment_goes_back_to_the_borrower_and_is_owed_again(
     repayment = loan.shipments.get(kind=Shipment.Kind.REPAYMENT)
     services.cancel_shipment(shipment=repayment, by=supervisor)
     assert balances(other_office) == (40, 0)
-    services.repay_loan(loan=loan, quantity=40, by=other_supervisor)  # owed again
+    again = services.repay_loan(loan=loan, quantity=40, by=other_supervisor)  # owed again
+    assert (again.reason, again.quantity) == (Reason.REPAYMENT_OUT, 40)
+    assert balances(other_office) == (0, 40)
+    loan.refresh_from_db()
+    assert (loan.repaid_quantity, loan.status) == (0, Loan.Status.OPEN)
 
 
 def test_repaying_an_office_loan_not_yet_received_is_refused(shipment, other_supervisor):
@@ -309,3 +313,35 @@ def test_a_loan_letter_number_is_stored_normalised(office, supervisor):
     repayment = services.repay_loan(loan=loan, quantity=1, by=supervisor,
                                     reference="\u2066470/216\u2069")
     assert repayment.reference == "470/216"
+
+
+def test_a_loan_may_carry_a_due_date(stocked, other_office, supervisor):
+    lent = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                   reference="470/1", by=supervisor,
+                                   occurred_on=previous_month_day(10),
+                                   due_on=previous_month_day(20))
+    borrowed = services.borrow_from_partner(office=stocked, partner_code=PARTNER_BINTAN,
+                                            quantity=5, reference="470/2", by=supervisor,
+                                            occurred_on=previous_month_day(10),
+                                            due_on=previous_month_day(10))
+    assert (lent.due_on, borrowed.due_on) == (previous_month_day(20), previous_month_day(10))
+    assert Loan.objects.get(pk=lent.pk).due_on == previous_month_day(20)
+
+
+@pytest.mark.parametrize("lend", [True, False])
+def test_a_due_date_before_the_loan_is_refused_and_nothing_written(
+    stocked, other_office, supervisor, lend
+):
+    day, due = previous_month_day(10), previous_month_day(9)
+    with refused(match="Jatuh tempo .* sebelum tanggal pinjaman"):
+        if lend:
+            services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                    reference="470/1", by=supervisor, occurred_on=day,
+                                    due_on=due)
+        else:
+            services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=5,
+                                     reference="470/1", by=supervisor, occurred_on=day,
+                                     due_on=due)
+    assert not Loan.objects.exists()
+    assert not Shipment.objects.exists()
+    assert selectors.stock_on_hand(office=stocked) == 100
