@@ -22,6 +22,7 @@ from blanko.selectors.loans import (
     Outstanding,
     incoming_by_office,
     outstanding_loans,
+    owed_on_loans_due,
     pending_shipments,
 )
 from blanko.selectors.movements import office_movements, reversal_of
@@ -47,6 +48,7 @@ __all__ = [
     "offices_with_stock",
     "offices_with_store",
     "outstanding_loans",
+    "owed_on_loans_due",
     "pending_shipments",
     "reversal_of",
     "stock_on_hand",

@@ -171,3 +171,31 @@ def pending_shipments(*, office: Office) -> QuerySet[Shipment]:
                                 status=Shipment.Status.IN_TRANSIT)
         .select_related("sender", "receiver", "loan")
     )
+
+
+def owed_on_loans_due(*, office_ids: Collection[int], as_of: datetime.date,
+                      due_by: datetime.date) -> dict[int, int]:
+    """Blanks each office still has to pay back, at the end of `as_of`, on the loans it
+    borrowed that fall due on or before `due_by`.
+
+    What an office owes is what its store took in on the loan less what it has sent
+    back, counting a repayment still on its way as sent (it has left the store) and one
+    cancelled back into the store as owed again: the net flow of the loan's movements
+    into the borrower's STOCK, dated on or before `as_of`. Loan movements cannot be
+    reversed, so no reversal needs leaving out. One query; offices owing nothing are 0.
+    """
+    into_store = Q(to_location__kind=Kind.STOCK,
+                   to_location__office_id=F("loan__borrower_office_id"))
+    out_of_store = Q(from_location__kind=Kind.STOCK,
+                     from_location__office_id=F("loan__borrower_office_id"))
+    rows = (
+        Movement.objects.filter(loan__borrower_office_id__in=office_ids,
+                                loan__due_on__lte=due_by, occurred_on__lte=as_of)
+        .values("loan__borrower_office_id")
+        .annotate(owed=Coalesce(Sum("quantity", filter=into_store), 0)
+                  - Coalesce(Sum("quantity", filter=out_of_store), 0))
+        .order_by()
+        .values_list("loan__borrower_office_id", "owed")
+    )
+    owed = dict(rows)
+    return {pk: max(owed.get(pk, 0), 0) for pk in office_ids}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
@@ -345,3 +346,31 @@ def test_a_due_date_before_the_loan_is_refused_and_nothing_written(
     assert not Loan.objects.exists()
     assert not Shipment.objects.exists()
     assert selectors.stock_on_hand(office=stocked) == 100
+
+
+def test_owed_on_loans_due_counts_what_left_the_store_and_what_came_back(
+    stocked, other_office, supervisor, other_supervisor
+):
+    opened, due = previous_month_day(5), previous_month_day(20)
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=40,
+                                   reference="470/1", by=supervisor, occurred_on=opened,
+                                   due_on=due)
+    services.borrow_from_partner(office=other_office, partner_code=PARTNER_BINTAN,
+                                 quantity=7, reference="470/2", by=other_supervisor,
+                                 occurred_on=opened)  # no due date: never counted
+    ids = [stocked.pk, other_office.pk]
+
+    def owed(as_of, due_by=due):
+        return selectors.owed_on_loans_due(office_ids=ids, as_of=as_of, due_by=due_by)
+
+    assert owed(opened) == {stocked.pk: 0, other_office.pk: 0}  # still in transit
+    services.confirm_receipt(shipment=loan.shipments.get(), quantity=40, by=other_supervisor,
+                             occurred_on=previous_month_day(6))
+    services.repay_loan(loan=loan, quantity=15, by=other_supervisor,
+                        occurred_on=previous_month_day(8))
+    repayment = loan.shipments.get(kind=Shipment.Kind.REPAYMENT)
+    assert owed(previous_month_day(6)) == {stocked.pk: 0, other_office.pk: 40}
+    assert owed(previous_month_day(8)) == {stocked.pk: 0, other_office.pk: 25}
+    assert owed(previous_month_day(8), due_by=previous_month_day(19))[other_office.pk] == 0
+    services.cancel_shipment(shipment=repayment, by=other_supervisor)
+    assert owed(timezone.localdate())[other_office.pk] == 40
