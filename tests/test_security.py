@@ -136,7 +136,7 @@ def test_health_reports_the_database(client):
 
 @pytest.mark.django_db
 def test_health_answers_503_when_the_database_fails(client, monkeypatch):
-    from blanko import views
+    from blanko.views import ledger as views
 
     class Broken:
         def cursor(self):

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from blanko import services
 from blanko.models import Movement
-from blanko.views import PAGE_SIZE
+from blanko.views.ledger import PAGE_SIZE
 from tests.blanko.helpers import ledger_snapshot, previous_month_day
 
 

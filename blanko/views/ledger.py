@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -13,28 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import access, selectors, services
 from blanko.forms import MovementFilterForm, ReverseMovementForm
-from blanko.models import Office
+from blanko.views.common import apply_form_errors, scoped_office
 
 PAGE_SIZE = 50
-
-
-def scoped_office(request: HttpRequest, code: str, perm: str) -> Office:
-    """The office named in the URL, if the user holds `perm` there; 404 otherwise.
-
-    A 404 rather than a 403 so that another office's existence is not revealed.
-    """
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    return get_object_or_404(access.offices_in_scope(request.user), code=code)
-
-
-def apply_form_errors(form, error: ValidationError) -> None:
-    """Shows a service's ValidationError on the form, per field where it can."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def home(request: HttpRequest) -> HttpResponse:
