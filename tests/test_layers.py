@@ -11,9 +11,10 @@ a rule fails here with its path and line.
 - Nothing in `blanko`, nor in `layanan` outside `layanan.supervision`, imports supervision.
 - `blanko` imports neither `layanan` nor the tooling.
 - Runtime code (everything outside `config.tooling`) never imports the tooling.
+- `blanko.selectors` never imports `blanko.services`: services read through selectors.
 
 Ruff's banned-api (TID251, pyproject.toml) flags the ledger models as you type. This test
-is the proof for all four rules: ruff cannot say "supervision only from above" (its
+is the proof for all the rules: ruff cannot say "supervision only from above" (its
 ignores are per code, not per banned name), nor see a re-export from another blanko
 module or `apps.get_model("blanko", "Movement")`.
 """
@@ -183,11 +184,17 @@ def runtime_imports_tooling(use: Use) -> bool:
     return not within(use.module, TOOLING) and within(use.target, TOOLING)
 
 
+def selectors_reach_services(use: Use) -> bool:
+    """Selectors read; services read through them. The other way round is a cycle."""
+    return within(use.module, "blanko.selectors") and within(use.target, "blanko.services")
+
+
 RULES: dict[str, Callable[[Use], bool]] = {
     "ledger": ledger_models_outside_blanko,
     "supervision": supervision_from_below,
     "blanko": blanko_looks_up,
     "tooling": runtime_imports_tooling,
+    "selectors": selectors_reach_services,
 }
 EXPLAINED = {
     "ledger": "Outside blanko and config.tooling, the ledger models (Movement, Balance, "
@@ -197,6 +204,8 @@ EXPLAINED = {
                    "imports layanan.supervision",
     "blanko": "blanko imports neither layanan nor config.tooling",
     "tooling": "Runtime code (everything outside config/tooling/) never imports config.tooling",
+    "selectors": "blanko.selectors never imports blanko.services (services read through "
+                 "the selectors)",
 }
 
 
@@ -376,6 +385,16 @@ def test_the_tooling_rule_lets_the_tooling_import_itself_and_both_apps():
     assert all(offenders_in(source, module, rule) == [] for rule in RULES)
     # An app listed by name in settings is not an import.
     assert offenders_in("INSTALLED_APPS = ['config.tooling']", "config.settings", "tooling") == []
+
+
+@pytest.mark.parametrize("source", [
+    "from blanko.services.offices import office_location",
+    "def late():\n    from blanko import services\n    return services",
+    "import blanko.services.posting",
+])
+def test_the_selectors_rule_catches_a_selector_reaching_a_service(source):
+    assert offenders_in(source, "blanko.selectors.flows", "selectors")
+    assert offenders_in(source, "blanko.services.stock", "selectors") == []
 
 
 # --- The tests' own structure: conftest files hold fixtures, helpers are imported ---------

@@ -16,6 +16,7 @@ from django.db.models import Case, CharField, Expression, Q, QuerySet, Sum, Valu
 from django.db.models.functions import Coalesce
 
 from blanko.models import Location, Movement, Office
+from blanko.selectors.locations import office_location
 
 Kind = Location.Kind
 Reason = Movement.Reason
@@ -23,15 +24,6 @@ Reason = Movement.Reason
 USE_REASONS = (Reason.ISSUE, Reason.SPOIL)
 RECEIPT_REASONS = (Reason.RECEIPT_DITJEN, Reason.RECEIPT_PROVINCE, Reason.LOAN_IN,
                    Reason.REPAYMENT_IN)
-
-
-def _location(office: Office, kind: str) -> Location:
-    # Imported here: blanko.services reads through this package, so importing it at the
-    # top would be circular. office_location keeps the office's locations on the
-    # instance, so a page that asks several selectors pays one query.
-    from blanko.services.offices import office_location
-
-    return office_location(office, kind)
 
 
 def _reversed_uses(*, start: datetime.date, end: datetime.date,
@@ -91,7 +83,7 @@ def daily_series(*, office: Office, end: datetime.date, stock: int, days: int) -
     what came in are read apart, each from its (location, day, reason, quantity) index
     alone; use is then less the reversals of it.
     """
-    store = _location(office, Kind.STOCK)
+    store = office_location(office, Kind.STOCK)
     start = end - datetime.timedelta(days=days - 1)
     window = {"occurred_on__range": (start, end)}
     out = (
@@ -144,7 +136,7 @@ def flows_by_reason(
     caller groups by what it relates to a movement (the monthly report, by the kind of
     request a card was printed for) without this package knowing about it.
     """
-    stock, spoiled = _location(office, Kind.STOCK), _location(office, Kind.SPOILED)
+    stock, spoiled = office_location(office, Kind.STOCK), office_location(office, Kind.SPOILED)
     touches = (Q(from_location=stock) | Q(to_location=stock) | Q(from_location=spoiled)
                | Q(to_location=spoiled))
 

@@ -8,9 +8,14 @@ from django.utils.translation import gettext as _
 
 from blanko.models import Balance, Location, Office
 from blanko.regions import region, region_name
+from blanko.selectors.locations import office_location
 from blanko.services.checks import refuse_if_taken
 
 DITJEN_CODE = "SOURCE-DITJEN"
+
+# office_location is a read and lives with the selectors; services name it from here too.
+__all__ = ["create_office", "ditjen_source", "office_location", "partner_location",
+           "province_source"]
 
 
 @transaction.atomic
@@ -33,21 +38,6 @@ def create_office(*, code: str, name: str) -> Office:
         if location.has_balance:
             Balance.objects.create(location=location, quantity=0)
     return office
-
-
-def office_location(office: Office, kind: str) -> Location:
-    """One of the office's own locations.
-
-    All six are fetched in one query and kept on the Office instance: they are
-    created with the office and never change.
-    """
-    locations = getattr(office, "_locations_by_kind", None)
-    if locations is None:
-        locations = {loc.kind: loc for loc in Location.objects.filter(office=office)}
-        for loc in locations.values():
-            loc.office = office
-        office._locations_by_kind = locations
-    return locations[kind]
 
 
 def ditjen_source() -> Location:

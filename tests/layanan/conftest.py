@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.core.cache import cache
 
 from blanko import access
-from blanko import services as ledger
 from tests.factories import OfficeFactory, make_user
-
-_references = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
@@ -28,17 +23,24 @@ def second_operator(office):
 
 
 @pytest.fixture
-def give_stock(supervisor):
-    """Puts `quantity` blanks into an office's store, by that office's supervisor."""
+def give_stock(receive, supervisor):
+    """`receive`, by the office's own supervisor rather than a superuser: the layanan
+    tests run as the least-privileged role that could record the delivery."""
 
     def _give(office, quantity: int, *, by=None):
         if by is None:
             by = supervisor if office.pk == supervisor.staff_profile.office_id else (
                 make_user(access.SUPERVISOR, office))
-        return ledger.receive_allocation(office=office, quantity=quantity,
-                                         reference=f"BAST-UJI-{next(_references)}", by=by)
+        return receive(office, quantity, by=by)
 
     return _give
+
+
+@pytest.fixture
+def staff(client, operator):
+    """A client signed in as the office's operator."""
+    client.force_login(operator)
+    return client
 
 
 @pytest.fixture

@@ -38,12 +38,6 @@ def urls_in(response) -> list[str]:
 
 
 @pytest.fixture
-def staff(client, operator):
-    client.force_login(operator)
-    return client
-
-
-@pytest.fixture
 def boss(client, supervisor):
     client.force_login(supervisor)
     return client

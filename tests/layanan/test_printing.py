@@ -225,18 +225,28 @@ def test_every_higher_tier_is_covered_before_a_lower_one(office, operator, give_
     with nothing_written(match="Dicadangkan"):
         services.print_card(request=lower, by=operator)
     services.print_card(request=higher, by=operator)
+    higher.refresh_from_db()
+    assert (higher.status, stock_of(office)) == (Status.PRINTED, 0)
 
 
 def test_the_same_tier_does_not_reserve(office, operator, give_stock):
     give_stock(office, 1)
-    other(office, operator)
-    services.print_card(request=other(office, operator), by=operator)
+    waiting = other(office, operator)
+    later = other(office, operator)
+    services.print_card(request=later, by=operator)
+    later.refresh_from_db()
+    assert (later.status, stock_of(office)) == (Status.PRINTED, 0)
+    waiting.refresh_from_db()
+    assert waiting.status == Status.VERIFIED
 
 
 def test_a_pemula_always_takes_the_last_blank(office, operator, give_stock):
     give_stock(office, 1)
     pemula(office, operator)
-    services.print_card(request=pemula(office, operator), by=operator)
+    later = pemula(office, operator)
+    services.print_card(request=later, by=operator)
+    later.refresh_from_db()
+    assert (later.status, stock_of(office)) == (Status.PRINTED, 0)
 
 
 def test_requests_that_cannot_print_now_reserve_nothing(office, operator, give_stock):
@@ -246,14 +256,20 @@ def test_requests_that_cannot_print_now_reserve_nothing(office, operator, give_s
              nik=make_nik(born_years_ago(17, days=-30)))
     submit(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(18)))
     services.cancel_request(request=pemula(office, operator), by=operator)
-    services.print_card(request=other(office, operator), by=operator)
+    request = other(office, operator)
+    services.print_card(request=request, by=operator)
+    request.refresh_from_db()
+    assert (request.status, stock_of(office)) == (Status.PRINTED, 0)
 
 
 def test_another_offices_queue_reserves_nothing_here(office, operator, other_office,
                                                       other_operator, give_stock):
     give_stock(office, 1)
     pemula(other_office, other_operator)
-    services.print_card(request=other(office, operator), by=operator)
+    request = other(office, operator)
+    services.print_card(request=request, by=operator)
+    request.refresh_from_db()
+    assert (request.status, stock_of(office)) == (Status.PRINTED, 0)
 
 
 def test_reserved_stock_counts_every_waiting_higher_tier(office, operator, give_stock):
@@ -707,7 +723,9 @@ def test_the_migration_holds_the_draws_of_cards_printed_before_it(office, operat
         card.movement_id]
     with nothing_written(match="sudah dicetak menjadi KTP-el"):
         ledger.reverse_movement(movement=card.movement, by=supervisor, reason="keliru")
-    ledger.reverse_movement(movement=spoiled.movement, by=supervisor, reason="keliru")
+    reversal = ledger.reverse_movement(movement=spoiled.movement, by=supervisor,
+                                       reason="keliru")
+    assert (reversal.reverses_id, reversal.quantity) == (spoiled.movement_id, 1)
 
 
 def test_a_card_whose_draw_was_reversed_before_the_fix_is_not_spoiled_again(
