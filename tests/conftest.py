@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection
+from django.utils import translation
 
 from blanko import access, services
 from tests.factories import OfficeFactory, make_user
@@ -15,6 +17,19 @@ from tests.factories import OfficeFactory, make_user
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts, and ends, in Bahasa Indonesia.
+
+    LocaleMiddleware activates a request's language in the thread and nothing resets
+    it, so a test that asked for an English page would leave the next test's service
+    messages in English, and its assertions depending on the order of the tests.
+    """
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
