@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import uuid
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Row, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blanko.models import MAX_QUANTITY, Movement
@@ -63,3 +66,80 @@ class LoginForm(AuthenticationForm):
             "Nama pengguna atau sandi salah. Perhatikan huruf besar dan kecil."
         ),
     }
+
+
+# --- The supervisor's stock work: stock count (opname) and destruction -------------------
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class OnceOnlyForm(forms.Form):
+    """Carries a one-time key (the services' idempotency_key), so that a form sent
+    twice (a double click, a reload, the Back button) records once. Every form of the
+    app that posts once builds on this one, layanan's too."""
+
+    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("key", new_key())
+        super().__init__(*args, **kwargs)
+
+    def renew_key(self) -> None:
+        """Gives a refused form a fresh key, so that it is sent again as a new one (the
+        refused call wrote nothing; an old key may belong to an earlier record)."""
+        self.data = self.data.copy()
+        self.data[self.add_prefix("key")] = new_key()
+
+
+class StockCountForm(OnceOnlyForm):
+    """Step one of a stock count: what was counted, when, and why it differs."""
+
+    counted_quantity = forms.IntegerField(
+        label=_("Jumlah fisik"), min_value=0, max_value=MAX_QUANTITY,
+        help_text=_("Jumlah blanko yang dihitung di gudang stok."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    counted_on = forms.DateField(label=_("Tanggal opname"), initial=timezone.localdate,
+                                 widget=DateInput())
+    reason = forms.CharField(
+        label=_("Alasan selisih / catatan"), max_length=500, required=False,
+        help_text=_("Wajib diisi bila jumlah fisik berbeda dengan sistem."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class StockCountConfirmForm(StockCountForm):
+    """Step two: the previewed values carried back in hidden fields and checked again,
+    with the ledger's count the supervisor saw (record_stock_count refuses the count if
+    it has changed since)."""
+
+    system_quantity = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget = forms.HiddenInput()
+
+
+class DestructionForm(OnceOnlyForm):
+    quantity = QuantityField(label=_("Jumlah blanko rusak yang dimusnahkan"))
+    number = forms.CharField(label=_("Nomor berita acara"), max_length=100)
+    destroyed_on = forms.DateField(label=_("Tanggal pemusnahan"), initial=timezone.localdate,
+                                   widget=DateInput())
+    witnesses = forms.CharField(
+        label=_("Saksi"), max_length=500, required=False,
+        help_text=_("Nama dan jabatan; pisahkan beberapa saksi dengan titik koma (;)."),
+    )
+    note = forms.CharField(label=_("Catatan"), max_length=500, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Catat pemusnahan")))

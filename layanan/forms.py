@@ -1,34 +1,14 @@
 from __future__ import annotations
 
-import uuid
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from blanko.forms import OnceOnlyForm
 from blanko.models import MovementCause, Office
 from layanan import rules
 from layanan.models import ServiceRequest
-
-
-def new_key() -> str:
-    return uuid.uuid4().hex
-
-
-class OnceOnlyForm(forms.Form):
-    """Carries a one-time key so that a resubmitted form is recognised."""
-
-    key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("initial", {}).setdefault("key", new_key())
-        super().__init__(*args, **kwargs)
-
-    def renew_key(self) -> None:
-        """Gives a refused form a fresh key, so that it can be sent again as a new one."""
-        self.data = self.data.copy()
-        self.data[self.add_prefix("key")] = new_key()
 
 
 class RequestFields(OnceOnlyForm):

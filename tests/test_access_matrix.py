@@ -59,6 +59,15 @@ POLICIES: dict[str, Policy] = {
     "blanko:office_list": Policy(login_only=True, scoped=False),
     "blanko:stock": Policy(roles=roles(*STAFF_ROLES)),
     "blanko:movement_reverse": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:stock_count": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:destruction_create": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:loan_list": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:loan_lend": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:loan_partner": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:loan_repay": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:loan_due_date": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:shipment_receive": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:shipment_cancel": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "layanan:list": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:queue": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:register": Policy(roles=roles(OPERATOR, SUPERVISOR)),
@@ -125,8 +134,17 @@ def world(db):
         services.spoil_blank(office=office, by=boss, cause=Movement.Cause.PRINT_FAILED)
         destruction = services.destroy_spoiled(office=office, quantity=1,
                                                number=f"BA-{office.code}", by=boss)
+        # Borrowed from outside SiBlanko: the office both repays it and set its due date.
+        loan = services.borrow_from_partner(office=office, partner_code="2101", quantity=2,
+                                            reference=f"PJ-{office.code}", by=boss)
         objects[office.code] = {"movement": movement, "request": request,
-                                "destruction": destruction}
+                                "destruction": destruction, "loan": loan, "boss": boss}
+    # Each office lends one blank to the other, so that each has a shipment to receive.
+    for sender, receiver in ((own, other), (other, own)):
+        lent = services.lend_to_office(lender=sender, borrower=receiver, quantity=1,
+                                       reference=f"PK-{sender.code}",
+                                       by=objects[sender.code]["boss"])
+        objects[receiver.code]["shipment"] = lent.shipments.get()
     return {"own": own, "other": other, "users": users, "objects": objects}
 
 
@@ -137,7 +155,9 @@ def url_for(name: str, office, objects) -> str:
         kwargs["code"] = office.code
     if "<int:pk>" in pattern:
         kind = ("movement" if name.startswith("blanko:movement")
-                else "destruction" if "destruction" in name else "request")
+                else "destruction" if "destruction" in name
+                else "shipment" if name.startswith("blanko:shipment")
+                else "loan" if name.startswith("blanko:loan") else "request")
         kwargs["pk"] = objects[kind].pk
     if "<slug:action>" in pattern:
         kwargs["action"] = "verify"

@@ -9,14 +9,25 @@ from __future__ import annotations
 from blanko.selectors.balances import (
     balance_as_of,
     balances_as_of,
+    counted_against,
     office_balances,
     offices_with_stock,
     offices_with_store,
+    stock_counts,
     stock_on_hand,
 )
 from blanko.selectors.closing import closed_months, destruction, destructions, month_close
 from blanko.selectors.drift import Drift, ledger_drift
-from blanko.selectors.flows import Day, daily_series, flows_by_reason, used_by_office
+from blanko.selectors.flows import (
+    Day,
+    StoreWindow,
+    daily_series,
+    daily_series_by_office,
+    flows_by_reason,
+    store_windows,
+    use_reversals,
+    used_by_office,
+)
 from blanko.selectors.history import first_movement_on, last_store_movement_on
 from blanko.selectors.loans import (
     Outstanding,
@@ -31,10 +42,13 @@ __all__ = [
     "Day",
     "Drift",
     "Outstanding",
+    "StoreWindow",
     "balance_as_of",
     "balances_as_of",
     "closed_months",
+    "counted_against",
     "daily_series",
+    "daily_series_by_office",
     "destruction",
     "destructions",
     "first_movement_on",
@@ -51,6 +65,9 @@ __all__ = [
     "owed_on_loans_due",
     "pending_shipments",
     "reversal_of",
+    "stock_counts",
     "stock_on_hand",
+    "store_windows",
+    "use_reversals",
     "used_by_office",
 ]

@@ -1,4 +1,5 @@
-"""Balances: what a store holds now and held at the end of a past day."""
+"""Balances: what a store holds now and held at the end of a past day, and the stock
+counts (opname) that compare it with the shelf."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from collections.abc import Collection
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from blanko.models import Balance, Location, Movement, Office
+from blanko.models import Balance, Location, Movement, Office, StockCount
 
 Kind = Location.Kind
 
@@ -100,3 +102,23 @@ def offices_with_store(*, offices: QuerySet[Office]) -> QuerySet[Office]:
                                 .values("quantity")[:1]), Value(0)),
         updated_at=Subquery(balances.order_by("-updated_at").values("updated_at")[:1]),
     )
+
+
+def counted_against(*, office: Office, day: datetime.date,
+                    today: datetime.date | None = None) -> int:
+    """The ledger's count of the office's store that a stock count dated `day` is
+    compared with: the store now for a count of today, else the store at the end of
+    `day` (a count describes the shelf at the end of its own day).
+
+    record_stock_count reads it under the store's lock; a page showing a preview
+    reads it without, and the service refuses the count if it has changed since.
+    """
+    if day < (today or timezone.localdate()):
+        return balances_as_of(office_ids=[office.pk], day=day)[office.pk, Kind.STOCK]
+    return stock_on_hand(office=office)
+
+
+def stock_counts(*, office: Office) -> QuerySet[StockCount]:
+    """The office's stock counts, newest first, with their adjustment and who counted."""
+    return (StockCount.objects.filter(office=office)
+            .select_related("movement", "recorded_by").order_by("-counted_on", "-id"))

@@ -199,3 +199,102 @@ def owed_on_loans_due(*, office_ids: Collection[int], as_of: datetime.date,
     )
     owed = dict(rows)
     return {pk: max(owed.get(pk, 0), 0) for pk in office_ids}
+
+
+# --- The supervisor's loan pages ------------------------------------------------------------
+
+
+def _still_travelling(kind: str):
+    """Blanks of the loan's shipments of `kind` still on their way (0 when none)."""
+    return Coalesce(
+        Sum(
+            F("shipments__quantity") - F("shipments__received_quantity")
+            - F("shipments__cancelled_quantity"),
+            filter=Q(shipments__status=Shipment.Status.IN_TRANSIT, shipments__kind=kind),
+        ),
+        0,
+    )
+
+
+def _with_transit(loans: QuerySet[Loan]) -> QuerySet[Loan]:
+    """Loans with both sides' names and what is still travelling, in the same query."""
+    return (
+        loans.select_related("lender_office", "lender_partner", "borrower_office",
+                             "borrower_partner")
+        .annotate(loan_in_transit=_still_travelling(Shipment.Kind.LOAN),
+                  repayment_in_transit=_still_travelling(Shipment.Kind.REPAYMENT))
+    )
+
+
+def loans_repaid_by(*, office: Office) -> QuerySet[Loan]:
+    """The loans whose repayments `office` records (see services.repay_loan): those it
+    borrowed, and those it lent to a kab/kota outside SiBlanko. Annotated as
+    office_loans' rows are."""
+    return _with_transit(Loan.objects.filter(
+        Q(borrower_office=office) | Q(lender_office=office, borrower_office__isnull=True)
+    ))
+
+
+def loans_opened_by(*, office: Office) -> QuerySet[Loan]:
+    """The loans `office` opened and so sets the due date of: those it lent, and those it
+    borrowed from a kab/kota outside SiBlanko."""
+    return _with_transit(Loan.objects.filter(
+        Q(lender_office=office) | Q(borrower_office=office, lender_office__isnull=True)
+    ))
+
+
+@dataclass(frozen=True)
+class LoanLine:
+    """One loan as `office` sees it."""
+
+    loan: Loan
+    direction: str  # "borrowed" or "lent", from the office's side
+    counterpart: str
+    in_transit: int  # lent blanks sent and not yet received
+    repayment_in_transit: int  # repaid blanks sent and not yet received
+    age_days: int | None  # days since it opened, while it is open
+    overdue: bool  # past its due date with blanks still owed
+    records_repayment: bool  # the office records its repayments (loans_repaid_by)
+    repayable: int  # what may still be paid back: owed, less repayments on their way
+    sets_due_date: bool  # the office opened it (loans_opened_by)
+
+    @property
+    def is_open(self) -> bool:
+        return self.loan.status == Loan.Status.OPEN
+
+
+def loan_line(*, loan: Loan, office: Office, today: datetime.date) -> LoanLine:
+    """`loan` (annotated by _with_transit) from `office`'s side, on `today`."""
+    borrowed = loan.borrower_office_id == office.pk
+    is_open = loan.status == Loan.Status.OPEN
+    other = (loan.lender_office or loan.lender_partner if borrowed
+             else loan.borrower_office or loan.borrower_partner)
+    return LoanLine(
+        loan=loan,
+        direction="borrowed" if borrowed else "lent",
+        counterpart=other.name,
+        in_transit=loan.loan_in_transit,
+        repayment_in_transit=loan.repayment_in_transit,
+        age_days=(today - loan.opened_on).days if is_open else None,
+        overdue=bool(loan.due_on and loan.due_on < today and loan.outstanding > 0),
+        records_repayment=borrowed or loan.borrower_office_id is None,
+        repayable=max(loan.outstanding - loan.repayment_in_transit, 0) if is_open else 0,
+        sets_due_date=not borrowed or loan.lender_office_id is None,
+    )
+
+
+def office_loans(*, office: Office, today: datetime.date, include_closed: bool = False
+                 ) -> list[LoanLine]:
+    """The office's loans, each way, newest first: the open ones, or every one. One query."""
+    loans = _with_transit(Loan.objects.filter(Q(lender_office=office)
+                                              | Q(borrower_office=office)))
+    if not include_closed:
+        loans = loans.filter(status=Loan.Status.OPEN)
+    return [loan_line(loan=loan, office=office, today=today) for loan in loans]
+
+
+def office_shipments(*, office: Office, received_only: bool = False) -> QuerySet[Shipment]:
+    """Every shipment the office sent or received (only received, if asked), whatever
+    its status."""
+    sides = Q(receiver=office) if received_only else Q(sender=office) | Q(receiver=office)
+    return Shipment.objects.filter(sides).select_related("sender", "receiver", "loan")

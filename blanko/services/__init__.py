@@ -11,6 +11,7 @@ from blanko.services.loans import (
     lend_to_office,
     lend_to_partner,
     repay_loan,
+    set_loan_due_date,
 )
 from blanko.services.locks import lock_stock
 from blanko.services.offices import create_office, office_location, partner_location
@@ -46,6 +47,7 @@ __all__ = [
     "record_stock_count",
     "repay_loan",
     "reverse_movement",
+    "set_loan_due_date",
     "spoil_blank",
     "spoil_issued_card",
 ]

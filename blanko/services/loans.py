@@ -50,9 +50,34 @@ def _validate_due(due_on: datetime.date | None, *, opened_on: datetime.date) -> 
         )
 
 
+def set_loan_due_date(*, loan: Loan, due_on: datetime.date | None, by: AbstractUser) -> Loan:
+    """Changes or clears an open loan's due date.
+
+    The office that opened the loan decides it: the lender, or the borrower when the
+    lender is outside SiBlanko (a borrower in SiBlanko sees the date, and the lender's
+    letter is what it follows).
+    """
+    ensure_permission(by, PERM, loan.lender_office or loan.borrower_office)
+    if due_on is not None and (not isinstance(due_on, datetime.date)
+                               or isinstance(due_on, datetime.datetime)):
+        raise ValidationError({"due_on": _("Tanggal tidak valid.")}, code="invalid")
+    _validate_due(due_on, opened_on=loan.opened_on)
+    with transaction.atomic():
+        loan = Loan.objects.select_for_update().get(pk=loan.pk)
+        if loan.status != Loan.Status.OPEN:
+            raise ValidationError(
+                _("Pinjaman ini sudah lunas atau dibatalkan; jatuh temponya tidak dapat "
+                  "diubah."), code="closed")
+        if loan.due_on != due_on:
+            loan.due_on = due_on
+            loan.save(update_fields=["due_on"])
+    return loan
+
+
 # Atomic as a whole: a refused call leaves no new PARTNER location behind. Durable:
-# borrow_from_partner and lend_to_partner are called by the admin's form only, never
-# inside a transaction of the caller's, so the loan has committed when they return.
+# borrow_from_partner and lend_to_partner are called by views (the loan pages, the
+# admin's form), never inside a transaction of the caller's, so the loan has committed
+# when they return.
 @transaction.atomic(durable=True)
 def _open_partner_loan(
     *, office: Office, partner_code: str, quantity: int, reference: str, by: AbstractUser,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blanko.access import ensure_permission
+from blanko.exceptions import IdempotencyConflict
 from blanko.formatting import number
 from blanko.models import (
     MAX_QUANTITY,
@@ -22,7 +24,7 @@ from blanko.models import (
     Office,
     StockCount,
 )
-from blanko.selectors import balances_as_of
+from blanko.selectors import counted_against
 from blanko.services.cards import hold_movement
 from blanko.services.checks import (
     clean_line,
@@ -216,46 +218,165 @@ def _validate_counted(counted_quantity: object) -> int:
     return counted_quantity
 
 
-def _counted_against(*, office: Office, stock: Location, day: datetime.date) -> int:
-    """The ledger's count of the store that a count dated `day` is compared with, read
-    under the store's lock (which close_month also takes)."""
-    system = Balance.objects.select_for_update().get(location=stock).quantity
-    # Checked under the lock: a count without a difference writes no movement, so
-    # post_movement cannot check it.
-    validate_business_date(day, offices=[office])
-    if day < today():
-        # A count describes the shelf at the end of its own day: compare it with
-        # the ledger's count then (read under the lock), not with today's.
-        system = balances_as_of(office_ids=[office.pk], day=day)[office.pk, stock.kind]
-    return system
-
-
-def record_stock_count(
-    *, office: Office, counted_quantity: int, by: AbstractUser, reason: str = "",
-    counted_on: datetime.date | None = None,
-) -> StockCount:
-    """Records a physical count; any difference goes to or from ADJUSTMENT."""
+def _checked_count(*, office: Office, counted_quantity: object, by: AbstractUser,
+                   reason: str, counted_on: datetime.date | None
+                   ) -> tuple[int, str, datetime.date]:
+    """The checks of a count that need no lock: who, how many, why, which day."""
     ensure_permission(by, "blanko.count_stock", office)
     counted_quantity = _validate_counted(counted_quantity)
     reason = clean_line(reason, field="reason", label=_("Alasan"))
     day = validate_business_date(counted_on, offices=[office], check_closed=False)
+    return counted_quantity, reason, day
+
+
+def _counted_against(*, office: Office, day: datetime.date) -> int:
+    """The ledger's count of the store that a count dated `day` is compared with
+    (blanko.selectors.counted_against); the caller holds the store's lock, which
+    close_month also takes, when the count is to be recorded."""
+    # Checked here, not by post_movement: a count without a difference writes no movement.
+    validate_business_date(day, offices=[office])
+    return counted_against(office=office, day=day, today=today())
+
+
+def _require_reason(difference: int, reason: str) -> None:
+    if difference and not reason:
+        raise ValidationError(
+            {"reason": _("Ada selisih %(difference)s blanko; alasan wajib diisi.")
+             % {"difference": number(difference)}}
+        )
+
+
+@dataclass(frozen=True)
+class StockCountPreview:
+    """What a count would record: the ledger's count it is compared with, and the
+    adjustment (from, to, quantity) that the difference would post, if any."""
+
+    counted_on: datetime.date
+    counted_quantity: int
+    system_quantity: int
+    reason: str
+    from_location: Location | None
+    to_location: Location | None
+
+    @property
+    def difference(self) -> int:
+        return self.counted_quantity - self.system_quantity
+
+
+def _adjustment_route(office: Office, difference: int) -> tuple[Location | None, Location | None]:
+    if not difference:
+        return None, None
     stock = office_location(office, Kind.STOCK)
     adjustment = office_location(office, Kind.ADJUSTMENT)
+    return (adjustment, stock) if difference > 0 else (stock, adjustment)
+
+
+def preview_stock_count(
+    *, office: Office, counted_quantity: int, by: AbstractUser, reason: str = "",
+    counted_on: datetime.date | None = None,
+) -> StockCountPreview:
+    """What record_stock_count would record now, with the same checks; writes nothing.
+
+    The ledger may move before the count is recorded: pass the preview's
+    system_quantity to record_stock_count as expected_system_quantity, and a count
+    whose difference has changed meanwhile is refused rather than posted unseen.
+    """
+    counted_quantity, reason, day = _checked_count(
+        office=office, counted_quantity=counted_quantity, by=by, reason=reason,
+        counted_on=counted_on)
+    system = _counted_against(office=office, day=day)
+    _require_reason(counted_quantity - system, reason)
+    source, target = _adjustment_route(office, counted_quantity - system)
+    return StockCountPreview(
+        counted_on=day, counted_quantity=counted_quantity, system_quantity=system,
+        reason=reason, from_location=source, to_location=target,
+    )
+
+
+def _earlier_submission(*, office: Office, idempotency_key: str | None,
+                        counted_quantity: int, reason: str, day: datetime.date,
+                        by: AbstractUser) -> StockCount | None:
+    """The count that a resubmitted form (same idempotency key) recorded already.
+
+    A count with a difference is found by its adjustment's key; the same key sent
+    with another count (or for another action) is refused. Read under the store's
+    lock: a concurrent first submission has committed by then.
+    """
+    if not idempotency_key:
+        return None
+    movement = (Movement.objects.filter(idempotency_key=idempotency_key)
+                .select_related("stock_count").first())
+    if movement is None:
+        return None
+    count = getattr(movement, "stock_count", None)
+    if count is None or (count.office_id, count.counted_on, count.counted_quantity,
+                         count.reason, count.recorded_by_id) != (
+            office.pk, day, counted_quantity, reason, by.pk):
+        raise IdempotencyConflict()
+    return count
+
+
+def _same_count_without_difference(*, office: Office, counted_quantity: int, reason: str,
+                                   day: datetime.date, by: AbstractUser) -> StockCount | None:
+    """A count without a difference posts no movement, and StockCount keeps no key: a
+    resubmitted form is recognised as the identical count (same day, quantity, reason
+    and recorder, no difference then nor now) already on record."""
+    return (StockCount.objects.filter(
+        office=office, counted_on=day, counted_quantity=counted_quantity,
+        system_quantity=counted_quantity, movement__isnull=True, reason=reason,
+        recorded_by=by,
+    ).order_by("-id").first())
+
+
+def record_stock_count(
+    *, office: Office, counted_quantity: int, by: AbstractUser, reason: str = "",
+    counted_on: datetime.date | None = None, expected_system_quantity: int | None = None,
+    idempotency_key: str | None = None,
+) -> StockCount:
+    """Records a physical count; any difference goes to or from ADJUSTMENT.
+
+    With `expected_system_quantity` (the preview the supervisor confirmed), a count
+    is refused (code "system_changed") when the ledger's count it is compared with
+    has changed since: the difference posted is always the one they saw. With
+    `idempotency_key`, a form sent twice records one count and returns it twice.
+    """
+    counted_quantity, reason, day = _checked_count(
+        office=office, counted_quantity=counted_quantity, by=by, reason=reason,
+        counted_on=counted_on)
+    stock = office_location(office, Kind.STOCK)
     with transaction.atomic():
-        system = _counted_against(office=office, stock=stock, day=day)
+        # The store's lock serialises the counts of an office (and close_month).
+        Balance.objects.select_for_update().get(location=stock)
+        earlier = _earlier_submission(office=office, idempotency_key=idempotency_key,
+                                      counted_quantity=counted_quantity, reason=reason,
+                                      day=day, by=by)
+        if earlier is not None:
+            return earlier
+        system = _counted_against(office=office, day=day)
         difference = counted_quantity - system
-        if difference and not reason:
+        if idempotency_key and not difference:
+            earlier = _same_count_without_difference(
+                office=office, counted_quantity=counted_quantity, reason=reason, day=day,
+                by=by)
+            if earlier is not None:
+                return earlier
+        if expected_system_quantity is not None and expected_system_quantity != system:
             raise ValidationError(
-                {"reason": _("Ada selisih %(difference)s blanko; alasan wajib diisi.")
-                 % {"difference": number(difference)}}
+                _("Stok menurut sistem pada %(day)s berubah dari %(expected)s menjadi "
+                  "%(system)s sejak pratinjau; selisihnya sekarang %(difference)s. "
+                  "Periksa lagi sebelum mengonfirmasi.")
+                % {"day": f"{day:%d/%m/%Y}", "expected": number(expected_system_quantity),
+                   "system": number(system), "difference": number(difference)},
+                code="system_changed",
             )
+        _require_reason(difference, reason)
         movement = None
         if difference:
+            source, target = _adjustment_route(office, difference)
             movement = post_movement(
-                from_location=adjustment if difference > 0 else stock,
-                to_location=stock if difference > 0 else adjustment,
-                quantity=abs(difference), reason=Reason.ADJUSTMENT, by=by,
-                occurred_on=day, reference="Stock opname", note=reason,
+                from_location=source, to_location=target, quantity=abs(difference),
+                reason=Reason.ADJUSTMENT, by=by, occurred_on=day, reference="Stock opname",
+                note=reason, idempotency_key=idempotency_key,
             )
         return StockCount.objects.create(
             office=office, counted_on=day,

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blanko import access
+from blanko.forms import new_key
 from blanko.selectors import office_balances
 from blanko.views import apply_form_errors, scoped_office
 from layanan import privacy, rules, selectors, services
@@ -27,9 +28,9 @@ from layanan.forms import (
     SearchForm,
     SpoilForm,
     VerifyForm,
-    new_key,
 )
 from layanan.models import AccessLog, ServiceRequest
+from layanan.nik import nik_warnings
 
 PAGE_SIZE = 25
 Status = ServiceRequest.Status
@@ -52,6 +53,10 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
         else:
             messages.success(request, _("Permohonan %(reg)s terdaftar.")
                              % {"reg": created.registration_number})
+            # What the NIK asks the operator to check (an unknown region code, a
+            # century in doubt): staff only, never on the online form's answer.
+            for warning in _nik_warnings(created):
+                messages.warning(request, warning)
             return redirect("layanan:detail", code=office.code, pk=created.pk)
     return render(request, "layanan/request_form.html", {"office": office, "form": form})
 
@@ -149,6 +154,7 @@ def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "prints": service_request.prints.select_related("printed_by", "movement",
                                                         "defect_movement", "defective_by"),
         "sukets": service_request.sukets.all(),
+        "nik_warnings": _nik_warnings(service_request),
         "can_process": access.has_permission(request.user, "layanan.process_request", office),
         "verify_form": VerifyForm(kind=service_request.kind),
         "spoil_form": SpoilForm(),
@@ -156,6 +162,12 @@ def request_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "print_key": new_key(),
         "reason_form": ReasonForm(),
     })
+
+
+def _nik_warnings(service_request: ServiceRequest) -> tuple[str, ...]:
+    """`parse_nik`'s warnings on the request's NIK, read as on its submission day."""
+    return nik_warnings(service_request.nik,
+                        today=timezone.localdate(service_request.submitted_at))
 
 
 # Each action calls its service, which refuses what `rules.allowed_actions` does not

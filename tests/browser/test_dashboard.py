@@ -57,7 +57,8 @@ def test_supervisor_reads_the_dashboard_and_downloads_the_report(page, live_serv
                                                                  kabid, tmp_path):
     login(page, live_server, "kabid", PASSWORD)
 
-    # Today: the stock is the balance row.
+    # Today: the stock is the balance row. The dashboard sits in the Laporan menu.
+    page.get_by_role("button", name="Laporan").click()
     page.get_by_role("link", name="Dasbor").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dasbor stok · Kota Tanjungpinang")
     expect(page.get_by_test_id("stock")).to_have_text(number(stock_on_hand(office=office)))

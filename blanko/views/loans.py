@@ -1,0 +1,252 @@
+"""The supervisor's loan pages: what is owed each way, lending and borrowing, confirming
+or cancelling a shipment, paying back, and a loan's due date.
+
+Thin: each page checks `blanko.manage_loan` at the office in the URL (scoped_office,
+a 404 for another office), finds the object among that office's own, and calls one
+service of blanko.services.loans, which checks the permission again and every rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from blanko import selectors, services
+from blanko.exceptions import IdempotencyConflict
+from blanko.formatting import number
+from blanko.loan_forms import (
+    CancelShipmentForm,
+    DueDateForm,
+    LendForm,
+    PartnerLoanForm,
+    ReceiveForm,
+    RepayForm,
+)
+from blanko.models import Office, Shipment
+from blanko.selectors import loans as loan_selectors
+from blanko.views.common import apply_form_errors, scoped_office
+
+PERM = "blanko.manage_loan"
+SHOW_ALL = "semua"  # ?semua=1: the settled and cancelled loans too
+
+
+def _carry_out(request: HttpRequest, form, office: Office,
+               perform: Callable[[dict], str]) -> HttpResponse | None:
+    """On a valid POST, runs `perform` (which calls the service and returns the success
+    message): the message and a redirect to the loan list (Post/Redirect/Get) when it
+    succeeds; the service's refusal on the form, and None, when it does not."""
+    if request.method != "POST":
+        return None
+    if not form.is_valid():
+        if "key" in form.errors:
+            # Sent without its hidden key (a tampered or truncated form): a fresh one, so
+            # that sending it again works, and a word, since hidden fields show no error.
+            form.add_error(None, _("Formulir ini tidak lengkap. Periksa isiannya, lalu "
+                                   "kirim sekali lagi."))
+            form.renew_key()
+        return None
+    try:
+        message = perform(form.cleaned_data)
+    except IdempotencyConflict:
+        # The form's key already posted something else: the Back button, then a changed
+        # form. Refused; a fresh key lets the user send it as a new transaction.
+        form.add_error(None, _("Formulir ini sudah pernah dikirim dengan isian yang lain. "
+                               "Periksa daftar pinjaman; bila ini memang transaksi baru, "
+                               "kirim sekali lagi."))
+        form.renew_key()
+    except ValidationError as error:
+        apply_form_errors(form, error)
+    else:
+        messages.success(request, message)
+        return redirect("blanko:loan_list", code=office.code)
+    return None
+
+
+def _side(lines: list[loan_selectors.LoanLine], direction: str) -> dict:
+    rows = [line for line in lines if line.direction == direction]
+    return {"rows": rows, "outstanding": sum(line.loan.outstanding for line in rows),
+            "overdue": sum(line.overdue for line in rows)}
+
+
+@login_required
+@require_GET
+def loan_list(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    today = timezone.localdate()
+    include_closed = request.GET.get(SHOW_ALL) == "1"
+    lines = loan_selectors.office_loans(office=office, today=today,
+                                        include_closed=include_closed)
+    shipments = list(selectors.pending_shipments(office=office))
+    return render(request, "blanko/loan_list.html", {
+        "office": office, "today": today, "include_closed": include_closed,
+        "borrowed": _side(lines, "borrowed"), "lent": _side(lines, "lent"),
+        "incoming": [s for s in shipments if s.receiver_id == office.pk],
+        "outgoing": [s for s in shipments if s.sender_id == office.pk],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loan_lend(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    form = LendForm(request.POST or None, lender=office)
+
+    def perform(data: dict) -> str:
+        loan = services.lend_to_office(lender=office, borrower=data["borrower"],
+                                       by=request.user, **form.loan_kwargs())
+        return _("Pinjaman %(quantity)s blanko ke %(office)s tercatat (surat %(reference)s). "
+                 "Blanko dalam perjalanan sampai %(office)s mengonfirmasi penerimaan.") % {
+            "quantity": number(loan.quantity), "office": loan.borrower_office.name,
+            "reference": loan.reference}
+
+    return _carry_out(request, form, office, perform) or render(
+        request, "blanko/loan_form.html", {
+            "office": office, "form": form,
+            "title": _("Pinjamkan blanko ke kantor lain"),
+            "intro": _("Untuk kantor yang juga memakai SiBlanko. Blanko keluar dari stok dan "
+                       "tercatat dalam perjalanan sampai kantor peminjam mengonfirmasi "
+                       "penerimaannya."),
+        })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loan_partner(request: HttpRequest, code: str) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    direction = request.GET.get("arah")
+    form = PartnerLoanForm(
+        request.POST or None,
+        initial={"direction": direction} if direction in dict(PartnerLoanForm.DIRECTIONS)
+        else {},
+    )
+
+    def perform(data: dict) -> str:
+        borrowing = data["direction"] == PartnerLoanForm.BORROW
+        service = services.borrow_from_partner if borrowing else services.lend_to_partner
+        loan = service(office=office, partner_code=data["partner_code"], by=request.user,
+                       **form.loan_kwargs())
+        values = {"quantity": number(loan.quantity), "reference": loan.reference,
+                  "partner": (loan.lender_partner if borrowing else loan.borrower_partner).name}
+        if borrowing:
+            return _("Pinjaman %(quantity)s blanko dari %(partner)s tercatat (surat "
+                     "%(reference)s); stok bertambah.") % values
+        return _("Pinjaman %(quantity)s blanko ke %(partner)s tercatat (surat "
+                 "%(reference)s); stok berkurang.") % values
+
+    return _carry_out(request, form, office, perform) or render(
+        request, "blanko/loan_form.html", {
+            "office": office, "form": form,
+            "title": _("Pinjaman dengan kab/kota di luar SiBlanko"),
+            "intro": _("Hanya sisi kantor ini yang dicatat: meminjam menambah stok, "
+                       "meminjamkan mengurangi stok, pada tanggal surat."),
+        })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shipment_receive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    shipment = get_object_or_404(
+        loan_selectors.office_shipments(office=office, received_only=True), pk=pk)
+    form = ReceiveForm(request.POST or None, initial={"quantity": shipment.remaining or None})
+
+    def perform(data: dict) -> str:
+        movement = services.confirm_receipt(
+            shipment=shipment, quantity=data["quantity"], by=request.user,
+            occurred_on=data["occurred_on"], idempotency_key=data["key"])
+        return _("Penerimaan %(quantity)s blanko dari %(office)s dikonfirmasi; stok "
+                 "bertambah.") % {"quantity": number(movement.quantity),
+                                  "office": shipment.sender.name}
+
+    return _carry_out(request, form, office, perform) or render(
+        request, "blanko/shipment_receive_form.html", {
+            "office": office, "form": form, "shipment": shipment,
+            "in_transit": shipment.status == Shipment.Status.IN_TRANSIT,
+        })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shipment_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    shipment = get_object_or_404(loan_selectors.office_shipments(office=office), pk=pk)
+    form = CancelShipmentForm(request.POST or None)
+
+    def perform(data: dict) -> str:
+        movement = services.cancel_shipment(shipment=shipment, by=request.user,
+                                            reason=data["reason"])
+        return _("Pengiriman dibatalkan: %(quantity)s blanko kembali ke stok "
+                 "%(office)s.") % {"quantity": number(movement.quantity),
+                                   "office": shipment.sender.name}
+
+    response = _carry_out(request, form, office, perform)
+    if response is None and request.method == "POST":
+        shipment.refresh_from_db()  # a refusal may come from a change since the page loaded
+    return response or render(request, "blanko/shipment_cancel_form.html", {
+        "office": office, "form": form, "shipment": shipment,
+        "in_transit": shipment.status == Shipment.Status.IN_TRANSIT,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loan_repay(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    loan = get_object_or_404(loan_selectors.loans_repaid_by(office=office), pk=pk)
+    line = loan_selectors.loan_line(loan=loan, office=office, today=timezone.localdate())
+    form = RepayForm(request.POST or None, initial={"quantity": line.repayable or None})
+
+    def perform(data: dict) -> str:
+        movement = services.repay_loan(
+            loan=loan, quantity=data["quantity"], by=request.user,
+            reference=data["reference"], occurred_on=data["occurred_on"],
+            idempotency_key=data["key"])
+        values = {"quantity": number(movement.quantity), "partner": line.counterpart}
+        if loan.lender_office_id and loan.borrower_office_id:
+            return _("Pengembalian %(quantity)s blanko dikirim ke %(partner)s; tercatat "
+                     "diterima setelah %(partner)s mengonfirmasi.") % values
+        if line.direction == "borrowed":
+            return _("Pengembalian %(quantity)s blanko ke %(partner)s tercatat; stok "
+                     "berkurang.") % values
+        return _("Pengembalian %(quantity)s blanko dari %(partner)s tercatat; stok "
+                 "bertambah.") % values
+
+    return _carry_out(request, form, office, perform) or render(
+        request, "blanko/loan_repay_form.html", {
+            "office": office, "form": form, "line": line, "loan": loan,
+        })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def loan_due_date(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    office = scoped_office(request, code, PERM)
+    loan = get_object_or_404(loan_selectors.loans_opened_by(office=office), pk=pk)
+    line = loan_selectors.loan_line(loan=loan, office=office, today=timezone.localdate())
+    form = DueDateForm(request.POST or None, initial={"due_on": loan.due_on})
+
+    def perform(data: dict) -> str:
+        changed = services.set_loan_due_date(loan=loan, due_on=data["due_on"],
+                                             by=request.user)
+        if changed.due_on is None:
+            return _("Jatuh tempo pinjaman %(reference)s dihapus.") % {
+                "reference": changed.reference}
+        return _("Jatuh tempo pinjaman %(reference)s: %(due)s.") % {
+            "reference": changed.reference, "due": date_format(changed.due_on, "j F Y")}
+
+    return _carry_out(request, form, office, perform) or render(
+        request, "blanko/loan_form.html", {
+            "office": office, "form": form, "line": line,
+            "title": _("Jatuh tempo pinjaman %(reference)s") % {"reference": loan.reference},
+            "intro": _("Tanggal pinjaman harus sudah dikembalikan. Tidak boleh sebelum "
+                       "tanggal pinjaman."),
+        })
