@@ -252,7 +252,12 @@ def _successful_print(locked: ServiceRequest) -> CardPrint:
 
 def issue_suket(*, request: ServiceRequest, by: AbstractUser,
                 at: datetime.datetime | None = None) -> Suket:
-    """A temporary paper ID for a verified applicant who cannot get a blank now."""
+    """A temporary paper ID for a verified applicant who cannot get a blank now.
+
+    The applicant now holds a suket: a tier-4 request becomes "pengganti suket" (its
+    flag set, tier 3, as if registered so) and is served before tier 4 from then on;
+    the suket's event row says so. Tiers 1 to 3 keep their tier and flags.
+    """
     ensure_permission(by, PROCESS, request.office)
     at = at or timezone.now()
     today = timezone.localdate(at)
@@ -271,7 +276,21 @@ def issue_suket(*, request: ServiceRequest, by: AbstractUser,
             issued_on=today, valid_until=rules.add_months(today, rules.SUKET_VALID_MONTHS),
             issued_by=by,
         )
-        transition(request=locked, to=Status.VERIFIED, by=by, at=at, note=_(
-            "Suket %(number)s diterbitkan, berlaku s.d. %(until)s."
-        ) % {"number": suket.number, "until": f"{suket.valid_until:%d-%m-%Y}"})
+        note = _("Suket %(number)s diterbitkan, berlaku s.d. %(until)s.") % {
+            "number": suket.number, "until": f"{suket.valid_until:%d-%m-%Y}"}
+        transition(request=locked, to=Status.VERIFIED, by=by, at=at,
+                   **_suket_holder(locked, note=note))
     return suket
+
+
+def _suket_holder(locked: ServiceRequest, *, note: str) -> dict:
+    """The note and the field changes of the suket's event: a tier-4 request whose
+    applicant now holds a suket becomes tier 3 (pengganti suket)."""
+    tier = rules.priority_tier(kind=locked.kind, disaster_victim=locked.disaster_victim,
+                               replaces_suket=True)
+    if tier >= locked.priority_tier:  # tiers 1 to 3: served as they were
+        return {"note": note}
+    change = _("Prioritas cetak berubah dari %(old)s menjadi %(new)s.") % {
+        "old": locked.get_priority_tier_display(),
+        "new": ServiceRequest.Tier(tier).label}
+    return {"note": f"{note} {change}", "replaces_suket": True, "priority_tier": tier}

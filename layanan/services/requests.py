@@ -191,13 +191,22 @@ def _replayed(submission_key: str, typed: dict) -> ServiceRequest | None:
     existing = ServiceRequest.objects.filter(submission_key=submission_key).first()
     if existing is None:
         return None
-    if any(getattr(existing, field) != value for field, value in typed.items()):
+    if any(_differs(existing, field, value) for field, value in typed.items()):
         raise ValidationError(
             _("Formulir ini sudah pernah dikirim dengan data yang berbeda. Periksa isian, "
               "lalu kirim lagi sebagai permohonan baru."),
             code=KEY_REUSED,
         )
     return existing
+
+
+def _differs(existing: ServiceRequest, field: str, value: Any) -> bool:
+    """Whether the form's `value` differs from what the request registered."""
+    if field == "replaces_suket" and existing.replaces_suket and not value:
+        # issue_suket sets the flag of a tier-4 request after registration: the form
+        # sent again said what was true when it was filled in.
+        return not existing.sukets.exists()
+    return getattr(existing, field) != value
 
 
 def _register(form: _Form, *, office: Office, submission_key: str | None,

@@ -135,23 +135,95 @@ def test_40_added_to_the_day_means_female():
 
 
 @pytest.mark.parametrize("yy, year", [
-    ("00", 2000), ("10", 2010), ("26", 2026),  # up to this year: the 2000s
-    ("27", 1927), ("50", 1950), ("99", 1999),  # after it: the 1900s
+    ("00", 2000), ("10", 2010), ("16", 2016),  # 26, 16 and 10 years old on 1 January
+    ("17", 1917), ("25", 1925), ("26", 1926),  # 9, 1 and 0 in the 2000s: 109, 101, 100
+    ("27", 1927), ("50", 1950), ("99", 1999),  # after this year: the 1900s
 ])
-def test_the_century_is_the_latest_one_that_is_not_after_this_year(yy, year):
+def test_the_century_makes_the_person_10_to_109_years_old(yy, year):
     assert parse(f"2172010101{yy}0001").birth_date == datetime.date(year, 1, 1)
 
 
-def test_a_birth_date_in_the_future_is_refused():
+# TODAY is 27 November 2026: who turns 10 today was born on 27-11-2016.
+
+
+def test_the_2000s_reading_wins_from_the_10th_birthday():
+    info = parse("2172012711160001")
+    assert info.birth_date == datetime.date(2016, 11, 27)
+    assert info.warnings == ()
+
+
+def test_the_day_before_the_10th_birthday_the_1900s_reading_wins_with_a_warning():
+    info = parse("2172012811160001")
+    assert info.birth_date == datetime.date(1916, 11, 28)  # 109 years old
+    assert info.warnings == (
+        "Tanggal lahir dalam NIK dibaca 28-11-1916 (usia 109 tahun), bukan 28-11-2016 "
+        "(usia 9 tahun). Pastikan NIK ini milik pemohon.",)
+
+
+def test_someone_born_in_1925_is_read_as_101_not_as_a_baby():
+    info = parse_nik("2172010103250001", today=datetime.date(2026, 5, 1))
+    assert info.birth_date == datetime.date(1925, 3, 1)
+    assert "usia 101 tahun" in info.warnings[0]
+
+
+def test_a_day_and_month_after_today_in_this_year_are_read_in_the_1900s_not_the_future():
+    info = parse_nik("2172011512260001", today=datetime.date(2026, 12, 1))
+    assert info.birth_date == datetime.date(1926, 12, 15)  # 99 years old
+    assert info.warnings == ()  # 2026 was no possible reading: nothing to doubt
+    assert parse("2172012811260001").birth_date == datetime.date(1926, 11, 28)  # TODAY + 1
+    assert parse("2172017112260001").birth_date == datetime.date(1926, 12, 31)  # a girl
+
+
+def test_someone_aged_17_born_in_2009_is_read_as_2009():
+    info = parse("2172012711090001")
+    assert info.birth_date == datetime.date(2009, 11, 27)
+    assert info.warnings == ()
+
+
+def test_a_minor_of_10_to_16_is_read_as_a_minor_so_that_the_age_rule_can_refuse_them():
+    assert parse("2172012811100001").birth_date == datetime.date(2010, 11, 28)  # 15
+    assert parse("2172012711140001").birth_date == datetime.date(2014, 11, 27)  # 12, not 112
+
+
+def test_on_the_120th_birthday_of_the_1900s_reading_the_2000s_one_is_taken():
+    assert parse("2172012711060001").birth_date == datetime.date(2006, 11, 27)  # not 120
+    assert parse("2172012811060001").birth_date == datetime.date(2006, 11, 28)  # not 119
+
+
+def test_age_120_or_more_is_refused_and_119_accepted():
+    # Far from today both readings can be old: on 27-11-2126 the 2006 reading is 120.
     with pytest.raises(ValidationError) as error:
-        parse("2172012811260001")  # 28 November 2026, the day after TODAY
+        parse_nik("2172012711060001", today=datetime.date(2126, 11, 27))
+    assert messages(error) == "Tanggal lahir dalam NIK berarti usia 120 tahun atau lebih."
+    assert error.value.code == "too_old"
+    assert parse_nik("2172012811060001", today=datetime.date(2126, 11, 27)).birth_date == (
+        datetime.date(2006, 11, 28))  # 119
+
+
+def test_29_february_00_is_only_a_date_in_2000():
+    # 1900 was no leap year: the one possible reading is taken, even under 10 years old.
+    info = parse_nik("2172012902000001", today=datetime.date(2009, 3, 1))
+    assert info.birth_date == datetime.date(2000, 2, 29)
+    assert info.warnings == ()
+
+
+def test_a_birth_date_of_today_is_accepted_and_tomorrow_is_in_the_future():
+    # Only the day of the check before 2000 makes a date of the future: both readings
+    # after it. 29-02-00 has one reading (2000), so it can be born "today".
+    assert parse_nik("2172012902000001", today=datetime.date(2000, 2, 29)).birth_date == (
+        datetime.date(2000, 2, 29))
+    with pytest.raises(ValidationError) as error:
+        parse_nik("2172012902000001", today=datetime.date(2000, 2, 28))
     assert messages(error) == "Tanggal lahir dalam NIK ada di masa depan."
+    assert error.value.code == "future_date"
     with pytest.raises(ValidationError, match="masa depan"):
-        parse("2172017112260001")  # a girl born 31 December 2026
+        parse_nik("2172017112990001", today=datetime.date(1999, 12, 30))  # a girl, 31-12-99
 
 
-def test_a_birth_date_of_today_is_accepted():
-    assert parse("2172012711260001").birth_date == TODAY
+def test_the_birth_date_is_read_as_on_the_day_of_the_check():
+    nik = "2172010101180001"
+    assert parse_nik(nik, today=datetime.date(2027, 12, 31)).birth_date.year == 1918  # 9/109
+    assert parse_nik(nik, today=datetime.date(2028, 1, 1)).birth_date.year == 2018  # 10
 
 
 def test_parse_nik_uses_the_local_date_when_no_day_is_given():
@@ -247,7 +319,8 @@ def test_mask_nik_hides_everything_when_the_value_is_not_a_nik(value):
 
 @settings(max_examples=200, deadline=None)
 @given(
-    born=st.dates(min_value=datetime.date(1927, 1, 1), max_value=TODAY),
+    # Whoever is 10 to 109 years old on TODAY.
+    born=st.dates(min_value=datetime.date(1916, 11, 28), max_value=datetime.date(2016, 11, 27)),
     female=st.booleans(),
     district=st.sampled_from(KEPRI_DISTRICTS),
     serial=st.integers(min_value=1, max_value=9999),
@@ -259,8 +332,29 @@ def test_any_valid_nik_round_trips_its_birth_date_and_sex(born, female, district
     assert info.sex == (FEMALE if female else MALE)
     assert info.serial == f"{serial:04d}"
     assert info.region_code == district
-    assert info.warnings == ()
+    # A warning only for those of 100 or more: a child under 10 in the other reading.
+    assert len(info.warnings) == (1 if born <= datetime.date(1926, 11, 27) else 0)
     assert mask_nik(info.nik) == f"{nik[:4]} •••• •••• {nik[12:]}"
+
+
+def _age(born: datetime.date, day: datetime.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    born=st.dates(min_value=datetime.date(1900, 1, 1), max_value=datetime.date(2099, 12, 31)),
+    today=st.dates(min_value=datetime.date(2010, 1, 1), max_value=datetime.date(2099, 12, 31)),
+)
+def test_the_birth_year_is_the_one_reading_of_its_two_digits_aged_10_to_109(born, today):
+    if (born.month, born.day) == (2, 29):
+        born = born.replace(day=28)  # 29 February: see test_29_february_00_...
+    info = parse_nik(f"217201{born:%d%m%y}0001", today=today)
+    assert (info.birth_date.day, info.birth_date.month) == (born.day, born.month)
+    assert info.birth_date.year % 100 == born.year % 100
+    assert info.birth_date.year in (1900 + born.year % 100, 2000 + born.year % 100)
+    assert info.birth_date <= today
+    assert 10 <= _age(info.birth_date, today) <= 109
 
 
 @settings(max_examples=150, deadline=None)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from layanan import rules, services
+from layanan import rules, selectors, services
 from layanan.models import RequestEvent, ServiceRequest
 from tests.helpers import noon, today
 from tests.layanan.helpers import (
@@ -639,6 +639,41 @@ def test_the_age_rule_uses_the_submission_day(office, operator):
     assert request.printable_from == datetime.date(2020, 12, 9)
 
 
+# The century of the birth year: a plausible applicant on the day of the registration
+
+
+def test_someone_born_in_1925_registers_in_2026_as_101_years_old(office, operator):
+    request = submit(office, operator, kind=Kind.DAMAGED, nik=make_nik(datetime.date(1925, 3, 1)),
+                     at=noon(datetime.date(2026, 5, 1)))
+    assert request.birth_date == datetime.date(1925, 3, 1)
+    assert request.printable_from is None
+
+
+def test_someone_born_on_15_december_1926_is_not_born_in_the_future(office, operator):
+    request = submit(office, operator, nik=make_nik(datetime.date(1926, 12, 15), female=True),
+                     at=noon(datetime.date(2026, 12, 1)))
+    assert (request.birth_date, request.sex) == (datetime.date(1926, 12, 15), "F")
+
+
+def test_a_pemula_born_in_2009_is_read_as_17_and_prints_at_once(office, operator):
+    request = submit(office, operator, kind=Kind.NEW, nik=make_nik(datetime.date(2009, 3, 1)),
+                     at=noon(datetime.date(2026, 5, 1)))
+    assert request.birth_date == datetime.date(2009, 3, 1)
+    assert (request.printable_from, request.priority_tier) == (None, 1)
+
+
+def test_a_married_pemula_of_12_is_read_as_12_not_112(office, operator):
+    request = submit(office, operator, kind=Kind.NEW, married=True,
+                     nik=make_nik(datetime.date(2014, 3, 1)), at=noon(datetime.date(2026, 5, 1)))
+    assert request.birth_date == datetime.date(2014, 3, 1)
+
+
+def test_a_pemula_of_12_who_is_not_married_is_refused_not_read_as_112(office, operator):
+    with nothing_written(match="Pemohon baru berusia 17 tahun pada 01-03-2031"):
+        submit(office, operator, kind=Kind.NEW, nik=make_nik(datetime.date(2014, 3, 1)),
+               at=noon(datetime.date(2026, 5, 1)))
+
+
 # Permissions
 
 
@@ -834,3 +869,76 @@ def test_a_refused_transition_writes_no_event(office, operator):
     with pytest.raises(ValidationError):
         services.deliver_request(request=request, by=operator)
     assert request.events.count() == 1
+
+
+# A suket makes a tier-4 request "pengganti suket" (tier 3)
+
+
+def test_a_suket_moves_a_tier_4_request_to_tier_3_with_an_event(office, operator):
+    request = verified(office, operator)
+    assert (request.priority_tier, request.replaces_suket) == (4, False)
+    suket = services.issue_suket(request=request, by=operator)
+    request.refresh_from_db()
+    assert (request.priority_tier, request.replaces_suket) == (3, True)
+    event = request.events.last()
+    assert (event.from_status, event.to_status, event.by) == (
+        Status.VERIFIED, Status.VERIFIED, operator)
+    assert event.note == (
+        f"Suket {suket.number} diterbitkan, berlaku s.d. {suket.valid_until:%d-%m-%Y}. "
+        "Prioritas cetak berubah dari 4 · Lainnya menjadi 3 · Pengganti suket.")
+    assert request.events.count() == 3  # submitted, verified, the suket
+
+
+def test_after_its_suket_a_request_is_served_before_the_older_tier_4_requests(office,
+                                                                             operator):
+    older = verified(office, operator, at=noon(today() - datetime.timedelta(days=3)))
+    newer = verified(office, operator, at=noon(today() - datetime.timedelta(days=1)))
+    assert list(selectors.print_queue(office=office)) == [older, newer]
+    services.issue_suket(request=newer, by=operator)
+    assert list(selectors.print_queue(office=office)) == [newer, older]
+    assert selectors.waiting_by_tier(office=office, today=today()) == {3: 1, 4: 1}
+
+
+@pytest.mark.parametrize("kwargs, tier, flag", [
+    ({"kind": Kind.NEW}, 1, False),  # a pemula keeps tier 1
+    ({"disaster_victim": True}, 2, False),
+    ({"replaces_suket": True}, 3, True),
+])
+def test_a_suket_leaves_tiers_1_to_3_as_they_were(office, operator, kwargs, tier, flag):
+    request = verified(office, operator, **kwargs)
+    assert request.priority_tier == tier
+    suket = services.issue_suket(request=request, by=operator)
+    request.refresh_from_db()
+    assert (request.priority_tier, request.replaces_suket) == (tier, flag)
+    assert request.events.last().note == (
+        f"Suket {suket.number} diterbitkan, berlaku s.d. {suket.valid_until:%d-%m-%Y}.")
+
+
+def test_a_second_suket_after_the_first_expired_changes_no_tier(office, operator):
+    request = verified(office, operator)
+    services.issue_suket(request=request, by=operator,
+                         at=noon(today() - datetime.timedelta(days=200)))
+    services.issue_suket(request=request, by=operator)
+    request.refresh_from_db()
+    assert request.priority_tier == 3
+    assert "Prioritas" not in request.events.last().note
+
+
+def test_a_refused_suket_changes_no_tier(office, operator, give_stock):
+    give_stock(office, 1)  # a blank is available: no suket
+    request = verified(office, operator)
+    with nothing_written(match="Blanko tersedia"):
+        services.issue_suket(request=request, by=operator)
+    request.refresh_from_db()
+    assert (request.priority_tier, request.replaces_suket) == (4, False)
+
+
+def test_the_registration_form_sent_again_after_a_suket_returns_its_request(office, operator):
+    nik = adult_nik()
+    request = submit(office, operator, nik=nik, submission_key="k" * 32)
+    verify(request, operator)
+    services.issue_suket(request=request, by=operator)
+    again = submit(office, operator, nik=nik, submission_key="k" * 32)
+    assert again.pk == request.pk
+    with nothing_written(match="sudah pernah dikirim dengan data yang berbeda"):
+        submit(office, operator, nik=nik, submission_key="k" * 32, full_name="Orang Lain")

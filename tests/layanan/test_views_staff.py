@@ -7,11 +7,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blanko import access
-from layanan import services
+from layanan import rules, services
 from layanan.models import AccessLog, CardPrint, ServiceRequest, Suket
 from layanan.nik import mask_nik
 from layanan.views.staff import PAGE_SIZE
@@ -240,6 +241,74 @@ def test_a_counter_form_key_reused_with_other_data_gets_a_fresh_key(staff, offic
     assert "Formulir ini sudah pernah dikirim dengan data yang berbeda." in text(response)
     assert snapshot() == before
     assert f'value="{data["key"]}"' not in text(response)
+
+
+# What the NIK asks staff to check: an unknown region code, a century in doubt
+
+
+def nik_warning(body: str) -> list[str]:
+    """The text of the alert next to the NIK on the detail page (none: [])."""
+    found = re.findall(r'data-testid="nik-warning">(.*?)</div>', body, flags=re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", alert).split()) for alert in found]
+
+
+def flashed_warnings(body: str) -> list[str]:
+    return re.findall(r'<div class="alert alert-warning" role="alert">([^<]*)</div>', body)
+
+
+UNKNOWN_REGION = ("Kode wilayah 99.99.01 tidak ada dalam daftar wilayah terbaru; periksa "
+                  "kembali (NIK lama dapat memakai kode sebelum pemekaran).")
+
+
+def test_registering_a_nik_with_an_unknown_region_warns_the_operator_and_registers(
+        staff, office):
+    nik = make_nik(born_years_ago(30, days=40), region="999901")
+    response = staff.post(url("register", office), counter_form(nik=nik), follow=True)
+    created = ServiceRequest.objects.get()
+    assert created.nik == nik and created.status == Status.SUBMITTED
+    body = text(response)
+    assert flashed_warnings(body) == [UNKNOWN_REGION]
+    assert nik_warning(body) == [f"Periksa NIK: {UNKNOWN_REGION}"]
+    assert 'aria-describedby="peringatan-nik"' in body and 'id="peringatan-nik"' in body
+    # The flash is shown once; the alert next to the NIK stays on the detail page.
+    body = text(staff.get(url("detail", office, pk=created.pk)))
+    assert flashed_warnings(body) == []
+    assert nik_warning(body) == [f"Periksa NIK: {UNKNOWN_REGION}"]
+
+
+def test_a_nik_read_as_100_or_older_warns_the_operator_with_both_readings(staff, office,
+                                                                          operator):
+    born = rules.add_years(today(), -105)  # 5 years old in the other reading
+    response = staff.post(url("register", office), counter_form(nik=make_nik(born)),
+                          follow=True)
+    warning = (f"Tanggal lahir dalam NIK dibaca {born:%d-%m-%Y} (usia 105 tahun), bukan "
+               f"{rules.add_years(born, 100):%d-%m-%Y} (usia 5 tahun). Pastikan NIK ini "
+               "milik pemohon.")
+    assert flashed_warnings(text(response)) == [warning]
+    assert nik_warning(text(response)) == [f"Periksa NIK: {warning}"]
+    assert ServiceRequest.objects.get().birth_date == born
+
+
+def test_a_nik_with_nothing_to_check_shows_no_warning(staff, office):
+    response = staff.post(url("register", office), counter_form(), follow=True)
+    body = text(response)
+    assert "terdaftar." in body
+    assert flashed_warnings(body) == [] and nik_warning(body) == []
+    assert "aria-describedby=\"peringatan-nik\"" not in body
+
+
+def test_the_nik_warning_is_for_staff_never_for_the_online_applicant(staff, office):
+    nik = make_nik(born_years_ago(30, days=40), region="999901")
+    response = Client().post(reverse("layanan:online_submit"), {
+        "key": "0" * 32, "office": office.pk, "nik": nik, "full_name": "Siti Lestari",
+        "kind": Kind.DAMAGED, "kk_number": "", "phone": "", "email": "",
+        "police_report_number": "", "website": "",
+    }, follow=True)
+    created = ServiceRequest.objects.get()
+    assert created.registration_number in text(response)
+    assert "Kode wilayah" not in text(response) and "Periksa NIK" not in text(response)
+    body = text(staff.get(url("detail", office, pk=created.pk)))
+    assert nik_warning(body) == [f"Periksa NIK: {UNKNOWN_REGION}"]
 
 
 def test_staff_see_a_flagged_duplicate_in_the_list_and_the_detail(staff, office, operator):

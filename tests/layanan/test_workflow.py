@@ -77,3 +77,22 @@ def test_an_online_submission_is_logged_as_by_a_citizen(office, caplog,
     assert request_lines(caplog) == [
         f"request id={request.pk} reg={request.registration_number} office={office.code} "
         "-->submitted user=warga"]
+
+
+def test_a_suket_whose_event_fails_leaves_the_tier_as_it_was(office, operator, monkeypatch):
+    request = verified(office, operator)
+    assert request.priority_tier == 4
+    create = QuerySet.create
+
+    def fail_on_the_event(queryset, **kwargs):
+        if queryset.model is RequestEvent:
+            raise DatabaseError("disk full (injected)")
+        return create(queryset, **kwargs)
+
+    # The event row is the last write, after the suket and the new tier: one transaction.
+    monkeypatch.setattr(QuerySet, "create", fail_on_the_event)
+    with pytest.raises(DatabaseError):
+        services.issue_suket(request=request, by=operator)
+    request.refresh_from_db()
+    assert (request.priority_tier, request.replaces_suket) == (4, False)
+    assert not Suket.objects.exists()
