@@ -70,8 +70,80 @@ def used_by_office(*, office_ids: Collection[int], start: datetime.date,
 class Day:
     day: datetime.date
     stock: int  # in the store at the end of the day
-    received: int
-    used: int
+    received: int  # from Ditjen, the province, a loan or a repayment
+    used: int  # issued or spoiled, less the reversals of it
+    came_in: int = 0  # every blank moved into the store that day, whatever the reason
+    went_out: int = 0  # every blank moved out of it
+
+    @property
+    def opening(self) -> int:
+        """In the store at the start of the day: the count at the end of the day before."""
+        return self.stock - self.came_in + self.went_out
+
+
+# Per day: [went out, came in, received, used]
+_Flows = dict[datetime.date, list[int]]
+
+
+def _walk_back(flows: _Flows, *, end: datetime.date, stock: int, days: int) -> list[Day]:
+    """The days up to `end`, each count walked back from `stock` (the end of `end`)."""
+    series: list[Day] = []
+    level = stock
+    for offset in range(days):
+        day = end - datetime.timedelta(days=offset)
+        went_out, came_in, received, used = flows.get(day, (0, 0, 0, 0))
+        series.append(Day(day, level, received, used, came_in, went_out))
+        level -= came_in - went_out
+    series.reverse()
+    return series
+
+
+def _daily_flows(*, start: datetime.date, end: datetime.date, out: Q, into: Q,
+                 reversed_from: dict, office_field: str | None) -> dict[int | None, _Flows]:
+    """What left the store(s) and came in, per (office, day), in three queries: the two
+    directions apart, each from its (location, day, reason, quantity) index alone, then
+    the reversals of use (use is given out less them). `office_field` is None for one
+    store, whose flows are then keyed None."""
+    window = Q(occurred_on__range=(start, end))
+
+    def key(prefix: str) -> list[str]:
+        return [f"{prefix}__{office_field}"] if office_field else []
+
+    went_out = (
+        Movement.objects.filter(out, window).values(*key("from_location"), "occurred_on")
+        .annotate(total=Sum("quantity"),
+                  used=Coalesce(Sum("quantity", filter=Q(reason__in=USE_REASONS)), 0))
+        .order_by()
+    )
+    came_in = (
+        Movement.objects.filter(into, window).values(*key("to_location"), "occurred_on")
+        .annotate(total=Sum("quantity"),
+                  received=Coalesce(Sum("quantity", filter=Q(reason__in=RECEIPT_REASONS)), 0))
+        .order_by()
+    )
+    put_back = (
+        _reversed_uses(start=start, end=end, **reversed_from)
+        .values(*key("reverses__from_location"), "reverses__occurred_on")
+        .annotate(total=Sum("reverses__quantity"))
+        .order_by()
+    )
+
+    def office_of(row: dict, prefix: str) -> int | None:
+        return row[f"{prefix}__{office_field}"] if office_field else None
+
+    flows: dict[int | None, _Flows] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0, 0]))
+    for row in went_out:
+        day = flows[office_of(row, "from_location")][row["occurred_on"]]
+        day[0] += row["total"]
+        day[3] += row["used"]
+    for row in came_in:
+        day = flows[office_of(row, "to_location")][row["occurred_on"]]
+        day[1] += row["total"]
+        day[2] += row["received"]
+    for row in put_back:
+        flows[office_of(row, "reverses__from_location")][row["reverses__occurred_on"]][3] \
+            -= row["total"]
+    return flows
 
 
 def daily_series(*, office: Office, end: datetime.date, stock: int, days: int) -> list[Day]:
@@ -85,42 +157,106 @@ def daily_series(*, office: Office, end: datetime.date, stock: int, days: int) -
     """
     store = office_location(office, Kind.STOCK)
     start = end - datetime.timedelta(days=days - 1)
+    flows = _daily_flows(start=start, end=end, out=Q(from_location=store),
+                         into=Q(to_location=store), reversed_from={"from_location": store},
+                         office_field=None)
+    return _walk_back(flows.get(None, {}), end=end, stock=stock, days=days)
+
+
+def daily_series_by_office(*, office_ids: Collection[int], end: datetime.date,
+                           stock: Mapping[int, int], days: int) -> dict[int, list[Day]]:
+    """daily_series for many stores at once, in three queries whatever their number:
+    each office's days up to `end`, walked back from its `stock` at the end of `end`
+    (0 when missing)."""
+    start = end - datetime.timedelta(days=days - 1)
+    stores = {"kind": Kind.STOCK, "office_id__in": office_ids}
+    flows = _daily_flows(
+        start=start, end=end,
+        out=Q(**{f"from_location__{k}": v for k, v in stores.items()}),
+        into=Q(**{f"to_location__{k}": v for k, v in stores.items()}),
+        reversed_from={f"from_location__{k}": v for k, v in stores.items()},
+        office_field="office_id",
+    )
+    return {pk: _walk_back(flows.get(pk, {}), end=end, stock=stock.get(pk, 0), days=days)
+            for pk in office_ids}
+
+
+@dataclass(frozen=True)
+class StoreWindow:
+    """What a store used over a window, with its days when it may have been empty at
+    the start of one of them (`days` None: it held blanks at the start of every day)."""
+
+    used: int
+    days: list[Day] | None
+
+
+def store_windows(*, office_ids: Collection[int], end: datetime.date,
+                  stock: Mapping[int, int], days: int) -> dict[int, StoreWindow]:
+    """Each store's use over the `days` ending on `end`, and its days only when it may
+    have started one of them empty: the forecast's window for many offices at once.
+
+    Three grouped queries give each store's blanks out (and used) and in over the
+    window, and the reversals of its use. A store whose count before the window less
+    everything that left it during the window is still above 0 held blanks at the
+    start of every day, whatever came in: its days are not needed. The others' days
+    are read by daily_series_by_office, three queries more for all of them, and none
+    when no store came near empty: reading every store's days for 514 offices cost
+    more than the rest of the rollup.
+    """
+    start = end - datetime.timedelta(days=days - 1)
+    stores = {"from_location__kind": Kind.STOCK, "from_location__office_id__in": office_ids}
     window = {"occurred_on__range": (start, end)}
-    out = (
-        Movement.objects.filter(from_location=store, **window).values("occurred_on")
+    went_out = {
+        pk: (total, used) for pk, total, used in
+        Movement.objects.filter(**stores, **window).values("from_location__office_id")
         .annotate(total=Sum("quantity"),
                   used=Coalesce(Sum("quantity", filter=Q(reason__in=USE_REASONS)), 0))
-        .order_by()
+        .values_list("from_location__office_id", "total", "used").order_by()
+    }
+    came_in = dict(
+        Movement.objects.filter(to_location__kind=Kind.STOCK,
+                                to_location__office_id__in=office_ids, **window)
+        .values("to_location__office_id").annotate(total=Sum("quantity"))
+        .values_list("to_location__office_id", "total").order_by()
     )
-    came_in = (
-        Movement.objects.filter(to_location=store, **window).values("occurred_on")
-        .annotate(total=Sum("quantity"),
-                  received=Coalesce(Sum("quantity", filter=Q(reason__in=RECEIPT_REASONS)), 0))
-        .order_by()
+    put_back = dict(
+        _reversed_uses(start=start, end=end, **stores)
+        .values("reverses__from_location__office_id")
+        .annotate(total=Sum("reverses__quantity"))
+        .values_list("reverses__from_location__office_id", "total").order_by()
     )
-    put_back = (
+    windows: dict[int, StoreWindow] = {}
+    near_empty = []
+    for pk in office_ids:
+        out, used = went_out.get(pk, (0, 0))
+        before = stock.get(pk, 0) - came_in.get(pk, 0) + out  # at the end of the day before
+        if before - out > 0:
+            windows[pk] = StoreWindow(used=used - put_back.get(pk, 0), days=None)
+        else:
+            near_empty.append(pk)
+    if near_empty:
+        series = daily_series_by_office(office_ids=near_empty, end=end, stock=stock, days=days)
+        for pk, store_days in series.items():
+            windows[pk] = StoreWindow(used=sum(day.used for day in store_days), days=store_days)
+    return windows
+
+
+def use_reversals(*, office: Office, start: datetime.date, end: datetime.date
+                  ) -> list[tuple[datetime.date, datetime.date, int]]:
+    """(day used, day reversed, blanks) for the reversals dated on or before `end` of the
+    store's issues and spoils dated `start` to `end`, in one query.
+
+    daily_series takes a use off its day whatever the reversal's date up to its `end`;
+    whoever replays the days one by one (the forecast's backtest) puts back, for each
+    as-of day, the ones not yet reversed on it.
+    """
+    store = office_location(office, Kind.STOCK)
+    return list(
         _reversed_uses(start=start, end=end, from_location=store)
-        .values("reverses__occurred_on").annotate(total=Sum("reverses__quantity"))
-        .values_list("reverses__occurred_on", "total")
+        .values_list("reverses__occurred_on", "occurred_on")
+        .annotate(total=Sum("reverses__quantity"))
+        .order_by("reverses__occurred_on", "occurred_on")
     )
-    by_day: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0, 0])  # net, in, used
-    for row in out:
-        by_day[row["occurred_on"]][0] -= row["total"]
-        by_day[row["occurred_on"]][2] += row["used"]
-    for row in came_in:
-        by_day[row["occurred_on"]][0] += row["total"]
-        by_day[row["occurred_on"]][1] += row["received"]
-    for day, total in put_back:
-        by_day[day][2] -= total
-    series: list[Day] = []
-    level = stock
-    for offset in range(days):
-        day = end - datetime.timedelta(days=offset)
-        net, received, used = by_day.get(day, (0, 0, 0))
-        series.append(Day(day, level, received, used))
-        level -= net
-    series.reverse()
-    return series
 
 
 def flows_by_reason(

@@ -24,7 +24,8 @@ from layanan.supervision.aggregates import Median, SecondsBetween
 
 Status = ServiceRequest.Status
 
-# The days the charts span, and the window of the stage times.
+# The days the charts span (the forecast's use window is the end of them), and the
+# window of the stage times.
 CHART_DAYS = 90
 STAGE_WINDOW_DAYS = 30
 BACKLOG_STATUSES = (Status.SUBMITTED, Status.VERIFIED, Status.PRINTED)
@@ -140,6 +141,7 @@ class Dashboard:
     shortfall: forecast.Shortfall | None
     waiting: int
     incoming: int
+    owed: int
     backlog: Backlog
     stages: list[Stage]
     loans: list[ledger.Outstanding]
@@ -170,24 +172,26 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
     stock = (ledger.stock_on_hand(office=office) if is_today
              else ledger.balance_as_of(office=office, day=as_of))
     series = ledger.daily_series(office=office, end=as_of, stock=stock, days=CHART_DAYS)
-    used = sum(day.used for day in series[-forecast.USE_WINDOW_DAYS:])
-    prediction = forecast.Forecast(as_of=as_of, stock=stock, used=used)
+    prediction = forecast.forecast_from_series(as_of=as_of, stock=stock, series=series,
+                                               lead_time_days=office.lead_time_days)
     ids = [office.pk]
     key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
     queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                   horizons=[key_date.date] if key_date else [])[office.pk]
     incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of,
                                          today=today).get(office.pk, 0)
-    shortfall = None
+    shortfall, owed = None, 0
     if key_date is not None:
+        owed = ledger.owed_on_loans_due(office_ids=ids, as_of=as_of,
+                                        due_by=key_date.date)[office.pk]
         shortfall = forecast.Shortfall(
             key_date=key_date, forecast=prediction, waiting=queue.waiting,
-            pemula=queue.pemula_until(key_date.date), incoming=incoming,
+            pemula=queue.pemula_until(key_date.date), incoming=incoming, owed=owed,
         )
     last_movement_on = ledger.last_store_movement_on(office=office, as_of=as_of)
     return Dashboard(
         office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
-        shortfall=shortfall, waiting=queue.waiting, incoming=incoming,
+        shortfall=shortfall, waiting=queue.waiting, incoming=incoming, owed=owed,
         backlog=backlog(office=office, as_of=as_of, today=today),
         stages=stage_times(office=office, as_of=as_of),
         loans=ledger.outstanding_loans(office=office, as_of=as_of), series=series,

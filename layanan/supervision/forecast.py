@@ -1,7 +1,8 @@
 """The stock-out forecast: average daily use, days of cover and the shortfall.
 
 The method is written in the README ("Forecast method"). The arithmetic lives
-in Forecast and Shortfall, which read nothing; the functions below read the
+in Forecast and Shortfall, which read nothing, and the rule of which days count
+toward the average in counts_toward_use; the functions below read the
 requests they need for any number of offices at once, each in one or two
 queries whatever the size of the queue. The ledger's figures (stock, use,
 blanks in transit) come from blanko.selectors.
@@ -10,7 +11,7 @@ blanks in transit) come from blanko.selectors.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -30,6 +31,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from blanko.models import DEFAULT_LEAD_TIME_DAYS
+from blanko.selectors import Day, StoreWindow
 from layanan.models import KeyDate, RequestEvent, ServiceRequest
 from layanan.selectors import printable_q
 
@@ -47,9 +50,25 @@ def ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
 
 
+def counts_toward_use(day: Day) -> bool:
+    """Whether a day of the use window counts toward the average: the store had blanks
+    to give out that day.
+
+    It held some at the start of the day (the count at the end of the day before), or
+    some came into it that day, whatever the reason (a delivery, a loan or a repayment
+    received, a shipment cancelled back, a count found more, a draw reversed). A day
+    that used blanks counts in any case: only an entry back-dated into an empty stretch
+    can show use on a morning that looks empty with nothing coming in. So the days left
+    out are the days of a stock-out, on which nobody could be served: counting them as
+    days of no use hid the demand behind the stock-out.
+    """
+    return day.opening > 0 or day.came_in > 0 or day.used > 0
+
+
 @dataclass(frozen=True)
 class Forecast:
-    """Stock on the as-of date and the blanks used over the 28 days ending on it.
+    """Stock on the as-of date, and the blanks used over the days of the 28 ending on
+    it on which the store had blanks (`days_counted`; see counts_toward_use).
 
     The derived figures are cached: a rollup of 514 offices reads each several
     times while rendering.
@@ -58,15 +77,23 @@ class Forecast:
     as_of: datetime.date
     stock: int
     used: int
+    days_counted: int
+    lead_time_days: int = DEFAULT_LEAD_TIME_DAYS
 
     @cached_property
-    def average(self) -> Fraction:
-        return Fraction(self.used, USE_WINDOW_DAYS)
+    def days_left_out(self) -> int:
+        """Days of the window on which the store was empty: not counted."""
+        return USE_WINDOW_DAYS - self.days_counted
+
+    @cached_property
+    def average(self) -> Fraction | None:
+        """Blanks used per counted day; None when no day counts."""
+        return Fraction(self.used, self.days_counted) if self.days_counted else None
 
     @cached_property
     def days_of_cover(self) -> Fraction | None:
         """How many days the stock lasts at the average; None when nothing is used."""
-        return Fraction(self.stock * USE_WINDOW_DAYS, self.used) if self.used else None
+        return Fraction(self.stock * self.days_counted, self.used) if self.used else None
 
     @cached_property
     def cover_shown(self) -> Decimal | None:
@@ -74,23 +101,65 @@ class Forecast:
         stock-out date (as-of + whole days of cover) does."""
         if not self.used:
             return None
-        return Decimal(self.stock * USE_WINDOW_DAYS * 10 // self.used) / 10
+        return Decimal(self.stock * self.days_counted * 10 // self.used) / 10
 
     @cached_property
     def stockout_on(self) -> datetime.date | None:
         if not self.used:
             return None
-        whole_days = self.stock * USE_WINDOW_DAYS // self.used
+        whole_days = self.stock * self.days_counted // self.used
         return self.as_of + datetime.timedelta(days=whole_days)
 
+    @cached_property
+    def ask_by(self) -> datetime.date | None:
+        """The last day to ask Ditjen for blanks: the stock-out date less the office's
+        lead time and the safety margin. None without a stock-out date."""
+        if self.stockout_on is None:
+            return None
+        return self.stockout_on - datetime.timedelta(days=self.lead_time_days + SAFETY_DAYS)
+
+    @cached_property
+    def ask_days_late(self) -> int:
+        """Days since the last day to ask had passed, on the as-of date; 0 if not past."""
+        return max(0, (self.as_of - self.ask_by).days) if self.ask_by else 0
+
     def demand_until(self, day: datetime.date) -> int:
-        """Blanks used from the day after as-of up to and including `day`, rounded up."""
+        """Blanks used from the day after as-of up to and including `day`, rounded up;
+        0 without an average."""
+        if not self.days_counted:
+            return 0
         days = max(0, (day - self.as_of).days)
-        return ceil_div(self.used * days, USE_WINDOW_DAYS)
+        return ceil_div(self.used * days, self.days_counted)
 
     @cached_property
     def safety_stock(self) -> int:
-        return ceil_div(self.used * SAFETY_DAYS, USE_WINDOW_DAYS)
+        return self.demand_until(self.as_of + datetime.timedelta(days=SAFETY_DAYS))
+
+
+def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[Day],
+                         lead_time_days: int = DEFAULT_LEAD_TIME_DAYS) -> Forecast:
+    """The forecast from the store's days (blanko.selectors.daily_series) ending on
+    `as_of`: the last USE_WINDOW_DAYS of them make the window. The one place where the
+    dashboard, the rollup (forecast_from_window) and the backtest apply the stocked-days
+    rule."""
+    window = series[-USE_WINDOW_DAYS:]
+    if len(window) != USE_WINDOW_DAYS or window[-1].day != as_of:
+        raise ValueError(f"need the {USE_WINDOW_DAYS} days ending on {as_of}")
+    counted = [day for day in window if counts_toward_use(day)]
+    return Forecast(as_of=as_of, stock=stock, used=sum(day.used for day in counted),
+                    days_counted=len(counted), lead_time_days=lead_time_days)
+
+
+def forecast_from_window(*, as_of: datetime.date, stock: int, window: StoreWindow,
+                         lead_time_days: int = DEFAULT_LEAD_TIME_DAYS) -> Forecast:
+    """The forecast from blanko.selectors.store_windows (the rollup's read): the days,
+    when the store may have started one empty; else every day counts, since the store
+    held blanks at the start of each (counts_toward_use)."""
+    if window.days is not None:
+        return forecast_from_series(as_of=as_of, stock=stock, series=window.days,
+                                    lead_time_days=lead_time_days)
+    return Forecast(as_of=as_of, stock=stock, used=window.used, days_counted=USE_WINDOW_DAYS,
+                    lead_time_days=lead_time_days)
 
 
 @dataclass(frozen=True)
@@ -102,6 +171,7 @@ class Shortfall:
     waiting: int
     pemula: int
     incoming: int
+    owed: int = 0  # still to pay back on loans due on or before the key date
 
     @cached_property
     def days_left(self) -> int:
@@ -113,7 +183,7 @@ class Shortfall:
 
     @cached_property
     def need(self) -> int:
-        return self.waiting + self.demand + self.pemula
+        return self.waiting + self.demand + self.pemula + self.owed
 
     @cached_property
     def supply(self) -> int:

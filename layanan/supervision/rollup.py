@@ -2,18 +2,22 @@
 
 Each figure is read for all offices at once (the ledger's through blanko.selectors, the
 requests' through layanan.supervision.forecast), so the page runs the same number of
-queries for one office or for 514.
+queries for one office or for 514 (three more when any store came near empty in the use
+window, for those stores' days); the average is the dashboard's, over the days each store
+had blanks (forecast.forecast_from_window).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from blanko import selectors as ledger
 from blanko.models import LocationKind, Office
+from layanan.models import KeyDate
 from layanan.supervision import forecast
 
 SORTS = ("cover", "-cover", "code", "-code")
@@ -34,30 +38,49 @@ def _cover_key(row: OfficeRow) -> tuple[bool, float]:
     return (cover is None, float(cover) if cover is not None else 0.0)
 
 
+def _owed_by_office(*, key_dates: dict[int, KeyDate], as_of: datetime.date
+                    ) -> dict[int, int]:
+    """What each office with a key date still owes, on the loans due by that date.
+
+    One query per distinct key date among the offices (a national one: one query for
+    all of them), not one per office.
+    """
+    offices_by_date: dict[datetime.date, list[int]] = defaultdict(list)
+    for pk, key_date in key_dates.items():
+        offices_by_date[key_date.date].append(pk)
+    owed: dict[int, int] = {}
+    for due_by, ids in sorted(offices_by_date.items()):
+        owed.update(ledger.owed_on_loans_due(office_ids=ids, as_of=as_of, due_by=due_by))
+    return owed
+
+
 def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: datetime.date,
                   sort: str = "cover") -> list[OfficeRow]:
     """One row per office: stock, use, cover, stock-out date and key-date shortfall."""
     as_of = min(as_of, today)
     office_list = list(offices.order_by("code"))
     ids = [office.pk for office in office_list]
-    stock = ledger.balances_as_of(office_ids=ids, day=as_of, today=today)
-    start, end = forecast.use_window(as_of)
-    used = ledger.used_by_office(office_ids=ids, start=start, end=end)
+    balances = ledger.balances_as_of(office_ids=ids, day=as_of, today=today)
+    stock = {pk: balances.get((pk, LocationKind.STOCK), 0) for pk in ids}
+    windows = ledger.store_windows(office_ids=ids, end=as_of, stock=stock,
+                                   days=forecast.USE_WINDOW_DAYS)
     key_dates = forecast.next_key_dates(office_ids=ids, as_of=as_of)
     queues = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                    horizons={key_date.date for key_date in key_dates.values()})
     incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
+    owed = _owed_by_office(key_dates=key_dates, as_of=as_of)
     rows = []
     for office in office_list:
-        prediction = forecast.Forecast(
-            as_of=as_of, stock=stock.get((office.pk, LocationKind.STOCK), 0),
-            used=used.get(office.pk, 0))
+        prediction = forecast.forecast_from_window(
+            as_of=as_of, stock=stock[office.pk], window=windows[office.pk],
+            lead_time_days=office.lead_time_days)
         queue, key_date = queues[office.pk], key_dates.get(office.pk)
         shortfall = None
         if key_date is not None:
             shortfall = forecast.Shortfall(
                 key_date=key_date, forecast=prediction, waiting=queue.waiting,
                 pemula=queue.pemula_until(key_date.date), incoming=incoming.get(office.pk, 0),
+                owed=owed.get(office.pk, 0),
             )
         rows.append(OfficeRow(office, prediction, queue.waiting, incoming.get(office.pk, 0),
                               shortfall))

@@ -77,6 +77,88 @@ def test_the_daily_series_walks_the_count_back_day_by_day(office, supervisor, re
         assert point.stock == selectors.balance_as_of(office=office, day=point.day)
 
 
+def test_each_day_carries_what_came_in_and_went_out_and_its_opening_count(
+        office, other_office, supervisor, receive):
+    receive(office, 30, occurred_on=D(2024, 3, 1))
+    services.lend_to_office(lender=office, borrower=other_office, quantity=5, reference="L/1",
+                            by=supervisor, occurred_on=D(2024, 3, 1))
+    mistake = out(office, supervisor, D(2024, 3, 2), 4)
+    out(office, supervisor, D(2024, 3, 2), 21)  # empty at the end of 2 March
+    reverse_on(mistake, supervisor, D(2024, 3, 4))  # 4 back in on an empty morning
+
+    end = D(2024, 3, 4)
+    stock = selectors.balance_as_of(office=office, day=end)
+    series = selectors.daily_series(office=office, end=end, stock=stock, days=4)
+    assert [(p.day, p.opening, p.came_in, p.went_out, p.stock, p.received, p.used)
+            for p in series] == [
+        (D(2024, 3, 1), 0, 30, 5, 25, 30, 0),  # the loan leaves: out, not use
+        (D(2024, 3, 2), 25, 0, 25, 0, 0, 21),  # the 4 reversed later are not use
+        (D(2024, 3, 3), 0, 0, 0, 0, 0, 0),
+        (D(2024, 3, 4), 0, 4, 0, 4, 0, 0),  # a reversal comes in; it is not a receipt
+    ]
+
+
+def test_the_daily_series_of_many_stores_is_each_stores_own_in_three_queries(
+        office, other_office, third_office, supervisor, root, receive,
+        django_assert_num_queries):
+    receive(office, 100, occurred_on=D(2024, 3, 2))
+    receive(other_office, 40, occurred_on=D(2024, 3, 3))
+    out(office, supervisor, D(2024, 3, 3), 10)
+    reverse_on(out(office, supervisor, D(2024, 3, 4), 5), supervisor, D(2024, 3, 5))
+    out(other_office, root, D(2024, 3, 5), 40)
+    services.lend_to_office(lender=office, borrower=third_office, quantity=6, reference="L/2",
+                            by=supervisor, occurred_on=D(2024, 3, 5))
+    out(office, supervisor, D(2024, 3, 6), 2)  # after the end
+
+    end = D(2024, 3, 5)
+    ids = [office.pk, other_office.pk, third_office.pk]
+    stock = {pk: selectors.balances_as_of(office_ids=[pk], day=end, today=D(2024, 3, 7))
+             .get((pk, "stock"), 0) for pk in ids}
+    with django_assert_num_queries(3):
+        many = selectors.daily_series_by_office(office_ids=ids, end=end, stock=stock, days=5)
+    for found in (office, other_office, third_office):
+        assert many[found.pk] == selectors.daily_series(office=found, end=end,
+                                                        stock=stock[found.pk], days=5)
+    assert [p.stock for p in many[other_office.pk]] == [0, 0, 40, 40, 0]
+    assert [p.used for p in many[office.pk]] == [0, 0, 10, 0, 0]
+
+
+def test_store_windows_give_the_days_only_of_stores_that_may_have_started_one_empty(
+        office, other_office, third_office, supervisor, root, receive,
+        django_assert_num_queries):
+    receive(office, 100, occurred_on=D(2024, 3, 1))  # 100 before the window, 60 out in it
+    out(office, supervisor, D(2024, 3, 3), 50)
+    reverse_on(out(office, supervisor, D(2024, 3, 4), 10), supervisor, D(2024, 3, 5))
+    receive(other_office, 30, occurred_on=D(2024, 3, 1))  # 30 before, 30 out: near empty
+    out(other_office, root, D(2024, 3, 3), 30)
+    receive(other_office, 5, occurred_on=D(2024, 3, 5))
+    end, ids = D(2024, 3, 5), [office.pk, other_office.pk, third_office.pk]
+    stock = {office.pk: 50, other_office.pk: 5, third_office.pk: 0}
+    with django_assert_num_queries(6):
+        windows = selectors.store_windows(office_ids=ids, end=end, stock=stock, days=3)
+    assert windows[office.pk] == selectors.StoreWindow(used=50, days=None)
+    series = selectors.daily_series_by_office(office_ids=ids, end=end, stock=stock, days=3)
+    assert windows[other_office.pk].days == series[other_office.pk]
+    assert windows[third_office.pk].days == series[third_office.pk]  # never had any
+    assert [(p.opening, p.stock) for p in series[other_office.pk]] == [(30, 0), (0, 0), (0, 5)]
+    assert windows[other_office.pk].used == 30
+    stock[other_office.pk], stock[third_office.pk] = 5, 0
+    with django_assert_num_queries(3):  # no store near empty: no days read
+        selectors.store_windows(office_ids=[office.pk], end=end, stock=stock, days=3)
+
+
+def test_use_reversals_name_the_day_used_and_the_day_reversed(office, supervisor, receive):
+    receive(office, 100, occurred_on=D(2024, 3, 1))
+    reverse_on(out(office, supervisor, D(2024, 3, 2), 5), supervisor, D(2024, 3, 9))
+    reverse_on(out(office, supervisor, D(2024, 3, 3), 2), supervisor, D(2024, 3, 3))
+    reverse_on(out(office, supervisor, D(2024, 2, 20), 7), supervisor, D(2024, 3, 4))
+    reverse_on(out(office, supervisor, D(2024, 3, 5), 1), supervisor, D(2024, 3, 20))
+    assert selectors.use_reversals(office=office, start=D(2024, 3, 1), end=D(2024, 3, 10)) == [
+        (D(2024, 3, 2), D(2024, 3, 9), 5),
+        (D(2024, 3, 3), D(2024, 3, 3), 2),
+    ]  # 20 February is before the start; the reversal of 5 March after the end
+
+
 def test_the_flows_of_a_month_are_summed_per_reason_cause_and_side(
         office, other_office, supervisor, root, receive):
     receive(office, 100, occurred_on=D(2024, 2, 28))  # the month before

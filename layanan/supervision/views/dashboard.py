@@ -102,8 +102,11 @@ class RollupLine:
     link: str
     stock: str
     average: str
+    days_counted: str  # "19 dari 28 hari berstok" when stock-out days were left out
     cover: str
     stockout: str
+    ask_by: str
+    ask_late: bool
     waiting: str
     incoming: str
     key_date: str
@@ -122,9 +125,14 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
         f, s = row.forecast, row.shortfall
         lines.append(RollupLine(
             row=row, link=link.replace("__code__", quote(row.office.code)),
-            stock=fmt.grouped(f.stock), average=fmt.one_decimal(f.average),
+            stock=fmt.grouped(f.stock),
+            average="–" if f.average is None else fmt.one_decimal(f.average),
+            days_counted=_("%(counted)s dari %(days)s hari berstok") % {
+                "counted": f.days_counted, "days": forecast.USE_WINDOW_DAYS,
+            } if f.days_left_out else "",
             cover="–" if f.days_of_cover is None else fmt.one_decimal(f.cover_shown),
             stockout=fmt.short_date(f.stockout_on) or "–",
+            ask_by=fmt.short_date(f.ask_by) or "–", ask_late=bool(f.ask_days_late),
             waiting=fmt.grouped(row.waiting), incoming=fmt.grouped(row.incoming),
             key_date=s.key_date.name if s else "–",
             shortfall=fmt.grouped(s.shortfall) if s else "–", short=bool(s and s.shortfall),

@@ -152,6 +152,59 @@ def march(office, other_office, supervisor, other_supervisor) -> dict[str, Servi
     return requests
 
 
+JUNE_AS_OF = D(2024, 6, 30)
+JUNE_TODAY = D(2024, 7, 5)
+
+
+def june(office, other_office, supervisor, other_supervisor) -> dict:
+    """A stock-out inside the use window, and a loan due before the key date.
+
+    As of 30 June 2024 (window 3-30 June), worked out by hand:
+    - 2 May: 300 from Ditjen; 20 May: 100 used (outside the window): 200 left.
+    - 3-12 June: 20 used a day, 200 in all: empty at the end of 12 June.
+    - 13-20 June: empty, nothing comes in: 8 days left out.
+    - 21 June: 400 borrowed from Kab. Bintan (2101, outside SiBlanko), due 15 July; none
+      used that day. It counts: the store started empty, but blanks came in.
+    - 22-30 June: 10 used a day, 90 in all. 24 June: Batam lends 50, due 31 August (after
+      the key date), received 25 June. 28 June: 100 paid back to Bintan.
+    - Stock = 400 + 50 - 100 - 90 = 260. Used = 200 + 90 = 290 over 10 + 1 + 9 = 20
+      counted days: 14.5 a day (the old method: 290 / 28 = 10.36).
+    - Days of cover = 260 / 14.5 = 17.93, shown 17.9; stock-out 30 June + 17 = 17 July.
+      Ask Ditjen by 17 July - 30 days' lead time - 14 = 3 June: 27 days past on 30 June.
+    - Key date "Pilkada uji" 31 July, 31 days on. Demand = 14.5 x 31 = 449.5 -> 450.
+      Owed on loans due by then: Bintan 400 - 100 = 300 (Batam's 50 falls due later).
+    - Shortfall = 0 waiting + 450 + 0 pemula + 300 owed - 260 stock - 0 in transit = 490.
+      Safety = 14.5 x 14 = 203; ask for 490 + 203 = 693 -> 700.
+    After the as-of date (seen "today", 5 July, not on 30 June): 1 July 10 used, 2 July 15.
+    """
+    ledger.receive_allocation(office=office, quantity=300, reference="BAST/VI", by=supervisor,
+                              occurred_on=D(2024, 5, 2))
+    ledger.receive_allocation(office=other_office, quantity=500, reference="BAST/BTM",
+                              by=other_supervisor, occurred_on=D(2024, 5, 2))
+    post_use(office, supervisor, D(2024, 5, 20), 100)
+    for day in range(3, 13):
+        post_use(office, supervisor, D(2024, 6, day), 20)
+    bintan = ledger.borrow_from_partner(office=office, partner_code="2101", quantity=400,
+                                        reference="PJ/BINTAN/VI", by=supervisor,
+                                        occurred_on=D(2024, 6, 21), due_on=D(2024, 7, 15))
+    for day in range(22, 31):
+        post_use(office, supervisor, D(2024, 6, day), 10)
+        if day == 24:
+            batam = ledger.lend_to_office(lender=other_office, borrower=office, quantity=50,
+                                          reference="PJ/BATAM/VI", by=other_supervisor,
+                                          occurred_on=D(2024, 6, 24), due_on=D(2024, 8, 31))
+        if day == 25:
+            ledger.confirm_receipt(shipment=batam.shipments.get(), quantity=50, by=supervisor,
+                                   occurred_on=D(2024, 6, 25))
+        if day == 28:
+            ledger.repay_loan(loan=bintan, quantity=100, by=supervisor,
+                              occurred_on=D(2024, 6, 28))
+    post_use(office, supervisor, D(2024, 7, 1), 10)
+    post_use(office, supervisor, D(2024, 7, 2), 15)
+    KeyDate.objects.create(name="Pilkada uji", date=D(2024, 7, 31), office=office)
+    return {"bintan": bintan, "batam": batam}
+
+
 _serials = itertools.count(1)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from fractions import Fraction
 
 import pytest
 from django.contrib.auth.models import User
@@ -26,7 +27,15 @@ from layanan.supervision.dashboard import duration_text, office_dashboard
 from layanan.supervision.views import dashboard as dashboard_views
 from tests.factories import OfficeFactory, make_user
 from tests.layanan.supervision import scenarios
-from tests.layanan.supervision.scenarios import AS_OF, LATER, D, count_queries, grow
+from tests.layanan.supervision.scenarios import (
+    AS_OF,
+    JUNE_AS_OF,
+    JUNE_TODAY,
+    LATER,
+    D,
+    count_queries,
+    grow,
+)
 
 Status = ServiceRequest.Status
 
@@ -134,6 +143,111 @@ def test_the_last_store_movement_is_the_newest_in_either_direction(office, scena
         assert ledger_selectors.last_store_movement_on(office=office, as_of=day) == expected
 
 
+# --- A stock-out in the window, a loan due before the key date (scenarios.june) ---------
+
+
+@pytest.fixture
+def june(office, other_office, supervisor, other_supervisor):
+    return scenarios.june(office, other_office, supervisor, other_supervisor)
+
+
+def test_days_of_stock_out_are_left_out_of_the_average(office, june):
+    data = office_dashboard(office=office, as_of=JUNE_AS_OF, today=JUNE_TODAY)
+    f = data.forecast
+    assert f.stock == 260 == balance_as_of(office=office, day=JUNE_AS_OF)
+    # 3-12 June and 21-30 June count (21 June: empty at dawn, the loan came in); 13-20 not.
+    assert (f.used, f.days_counted, f.days_left_out) == (290, 20, 8)
+    assert f.average == Fraction(29, 2)  # 14.5, not the 28-day 10.36
+    assert str(f.cover_shown) == "17.9"
+    assert f.stockout_on == D(2024, 7, 17)
+    assert (f.ask_by, f.ask_days_late) == (D(2024, 6, 3), 27)
+
+
+def test_the_shortfall_counts_what_is_owed_on_loans_due_by_the_key_date(office, june):
+    short = office_dashboard(office=office, as_of=JUNE_AS_OF, today=JUNE_TODAY).shortfall
+    assert (short.key_date.name, short.days_left) == ("Pilkada uji", 31)
+    assert short.demand == 450  # 14.5 × 31 = 449.5, rounded up
+    assert short.owed == 300  # Bintan's 400 less 100 paid back; Batam's is due later
+    assert (short.waiting, short.pemula, short.incoming) == (0, 0, 0)
+    assert short.balance == 450 + 300 - 260 == 490
+    assert short.to_request == 700  # 490 + 203 (14.5 × 14), rounded up
+
+
+def test_a_loan_falls_into_the_shortfall_once_its_due_date_is_set_before_the_key_date(
+        office, supervisor, other_supervisor, june):
+    # Batam, the lender, moves its loan's due date to the key date itself.
+    ledger.set_loan_due_date(loan=june["batam"], due_on=D(2024, 7, 31), by=other_supervisor)
+    short = office_dashboard(office=office, as_of=JUNE_AS_OF, today=JUNE_TODAY).shortfall
+    assert short.owed == 350
+    ledger.set_loan_due_date(loan=june["bintan"], due_on=None, by=supervisor)
+    assert office_dashboard(office=office, as_of=JUNE_AS_OF,
+                            today=JUNE_TODAY).shortfall.owed == 50
+
+
+def test_the_stock_out_window_as_of_a_past_date_is_not_changed_by_later_days(office, june):
+    """Today (5 July) the window is 8 June - 5 July; 30 June reads as it did then."""
+    today = office_dashboard(office=office, as_of=JUNE_TODAY, today=JUNE_TODAY).forecast
+    # 8-12 June 100, 22-30 June 90, 1 July 10, 2 July 15; 13-20 June still left out.
+    assert (today.stock, today.used, today.days_counted) == (235, 215, 20)
+    assert today.stock == stock_on_hand(office=office)
+    past = office_dashboard(office=office, as_of=JUNE_AS_OF, today=JUNE_TODAY).forecast
+    assert (past.stock, past.used, past.days_counted) == (260, 290, 20)
+
+
+def test_the_lead_time_of_the_office_moves_the_day_to_ask(office, june):
+    office.lead_time_days = 7
+    office.save(update_fields=["lead_time_days"])
+    f = office_dashboard(office=office, as_of=JUNE_AS_OF, today=JUNE_TODAY).forecast
+    assert (f.ask_by, f.ask_days_late) == (D(2024, 6, 26), 4)  # 17 July - 7 - 14
+
+
+def test_the_page_says_which_days_were_left_out_and_flags_a_late_request(
+        client, office, supervisor, june):
+    client.force_login(supervisor)
+    html = client.get(reverse("layanan:dashboard", args=[office.code]),
+                      {"as_of": "2024-06-30"}).content.decode()
+    assert 'data-testid="average">14,5<' in html
+    assert "290 blanko dicetak atau rusak dalam 20 hari berstok" in html
+    assert "8 hari stok kosong tidak dihitung" in html
+    assert "17,9 hari" in html and "17 Juli 2024" in html
+    assert "Minta ke Ditjen paling lambat 3 Juni 2024" in html
+    # Not by colour alone: the word says it.
+    assert "Terlambat:" in html and "tanggal itu sudah lewat 27 hari" in html
+    assert 'data-testid="owed">300<' in html
+    assert 'data-testid="demand">450<' in html
+    assert 'data-testid="shortfall">490<' in html
+    assert "700 blanko" in html
+
+
+def test_a_store_empty_for_the_whole_window_has_no_average(client, db):
+    """No day of the 28 counts (the store never held a blank): no average, no stock-out
+    date, no forecast demand, and the page says why."""
+    bare = OfficeFactory(code="2105", name="Kabupaten Kepulauan Anambas")
+    boss = make_user(access.SUPERVISOR, bare, username="kabid_anambas")
+    KeyDate.objects.create(name="Pilkada uji", date=D(2024, 7, 31), office=bare)
+    data = office_dashboard(office=bare, as_of=JUNE_AS_OF, today=JUNE_TODAY)
+    assert (data.forecast.days_counted, data.forecast.average) == (0, None)
+    assert (data.forecast.stockout_on, data.forecast.ask_by, data.shortfall.demand) == (
+        None, None, 0)
+    client.force_login(boss)
+    html = client.get(reverse("layanan:dashboard", args=[bare.code]),
+                      {"as_of": "2024-06-30"}).content.decode()
+    assert 'data-testid="average">–<' in html
+    assert "Gudang kosong sepanjang 28 hari terakhir" in html
+    assert "rata-rata tidak diketahui" in html
+    assert 'data-testid="ask-by"' not in html
+
+
+def test_a_request_still_in_time_is_not_flagged(client, office, supervisor, scenario):
+    client.force_login(supervisor)
+    html = client.get(reverse("layanan:dashboard", args=[office.code]),
+                      {"as_of": "2024-03-31"}).content.decode()
+    # 4 July - 30 - 14 days = 21 May, after 31 March.
+    assert "Minta ke Ditjen paling lambat 21 Mei 2024" in html
+    assert "Terlambat" not in html and "hari stok kosong" not in html
+    assert 'data-testid="owed">0<' in html
+
+
 # --- The page -------------------------------------------------------------------------
 
 
@@ -167,7 +281,8 @@ def test_the_windows_the_pages_name_are_the_ones_the_figures_use(client, office,
     monkeypatch.setitem(dashboard_views.WINDOW_DAYS, "safety", 77)
     monkeypatch.setitem(dashboard_views.WINDOW_DAYS, "stages", 31)
     html = client.get(url, {"as_of": "2024-03-31"}).content.decode()
-    assert "dalam 1.234 hari" in html and "dibagi 1.234" in html
+    assert "dalam 1.234 hari" in html
+    assert "dalam 1.234 hari terakhir dibagi jumlah hari berstok" in html
     assert "cadangan 77 hari pemakaian" in html
     assert "per tahap, 31 hari terakhir" in html
     assert "28 hari" not in html and "14 hari" not in html
@@ -224,6 +339,8 @@ def test_dashboard_is_for_the_users_own_office_and_needs_the_permission(
 @pytest.mark.parametrize("as_of", ["2024-03-31", ""])
 def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_ledger(
         client, supervisor, as_of):
+    """Stock-out days, loans owed and the day to ask add no query per day or per loan."""
+    KeyDate.objects.create(name="Nasional", date=D(2030, 1, 1))
     counts = []
     for code, movements, requests in (("2101", 10, 2), ("2102", 200, 20)):
         office = OfficeFactory(code=code)
@@ -232,6 +349,9 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_ledger(
              movements=movements, requests=requests)
         ledger.lend_to_partner(office=office, partner_code="2104", quantity=5, reference="P",
                                by=boss, occurred_on=D(2024, 3, 2))
+        ledger.borrow_from_partner(office=office, partner_code="2105", quantity=7,
+                                   reference="B", by=boss, occurred_on=D(2024, 3, 3),
+                                   due_on=D(2024, 4, 30))
         client.force_login(boss)
         url = reverse("layanan:dashboard", args=[code])
         count_queries(client, url, {"as_of": as_of})  # warm the session and caches
@@ -250,12 +370,23 @@ def test_demo_tanjungpinang_as_of_1_august_2020_is_short_before_the_pilkada(clie
     assert data.forecast.stock == balance_as_of(office=office, day=D(2020, 8, 1))
     assert data.shortfall.shortfall > 0
     assert data.shortfall.to_request > data.shortfall.shortfall
+    # The store ran dry on 2 July and the loan came on the 14th: 5-13 July left out,
+    # and the 209 blanks used are spread over 19 days, 11 a day (7.46 by the old rule).
+    f, short = data.forecast, data.shortfall
+    assert (f.used, f.days_counted, f.days_left_out, f.average) == (209, 19, 9, 11)
+    assert (str(f.cover_shown), f.stockout_on) == ("71.9", D(2020, 10, 11))  # 791 / 11
+    assert (f.ask_by, f.ask_days_late) == (D(2020, 8, 28), 0)  # 11 Oct - 30 - 14
+    assert short.demand == 1430  # 11 × 130 days (971 by the old rule)
+    assert short.balance == (short.waiting + 1430 + short.pemula + short.owed - 791
+                             - short.incoming)
 
     client.force_login(User.objects.get(username="supervisor"))
     response = client.get(reverse("layanan:dashboard", args=["2172"]), {"as_of": "2020-08-01"})
     html = response.content.decode()
     assert "Pilkada 9 Desember 2020" in html
     assert "Kekurangan" in html
+    assert "9 hari stok kosong tidak dihitung" in html
+    assert "Minta ke Ditjen paling lambat 28 Agustus 2020" in html
     assert data.shortfall.key_date.date == D(2020, 12, 9)
     assert KeyDate.objects.filter(name="Pilkada 9 Desember 2020").count() == 1
     call_command("seed_demo", stdout=io.StringIO())  # idempotent

@@ -4,18 +4,30 @@ read for all offices at once, in a fixed number of queries."""
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 
 import pytest
 from django.urls import reverse
 
 from blanko import access
 from blanko import selectors as ledger
+from blanko import services as ledger_services
 from blanko.models import Office
 from blanko.selectors import balance_as_of
+from layanan.models import KeyDate
 from layanan.supervision import rollup
+from layanan.supervision.dashboard import office_dashboard
 from tests.factories import OfficeFactory, make_user
 from tests.layanan.supervision import scenarios
-from tests.layanan.supervision.scenarios import AS_OF, LATER, D, count_queries, grow
+from tests.layanan.supervision.scenarios import (
+    AS_OF,
+    JUNE_AS_OF,
+    JUNE_TODAY,
+    LATER,
+    D,
+    count_queries,
+    grow,
+)
 
 
 @pytest.fixture
@@ -80,6 +92,35 @@ def test_the_rollup_sorts_by_code_either_way_and_never_looks_past_today(
     assert (own.forecast.stock, own.incoming) == (581, 50)  # the balance row, the shipment
 
 
+def test_the_rollup_uses_the_dashboards_average_over_stocked_days_and_owed_loans(
+        client, office, other_office, supervisor, other_supervisor, region_viewer):
+    """scenarios.june, as on the dashboard: 290 used over 20 stocked days, 300 owed."""
+    scenarios.june(office, other_office, supervisor, other_supervisor)
+    KeyDate.objects.create(name="Batam nanti", date=D(2024, 9, 30), office=other_office)
+    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk])
+    rows = {row.office.code: row for row in rollup.office_rollup(
+        offices=offices, as_of=JUNE_AS_OF, today=JUNE_TODAY)}
+    own = rows["2172"]
+    board = office_dashboard(office=office, as_of=JUNE_AS_OF, today=JUNE_TODAY)
+    # Tanjungpinang ran dry (its days are read); Batam never came near empty (they are not).
+    assert own.forecast == board.forecast
+    assert rows["2171"].forecast == office_dashboard(
+        office=other_office, as_of=JUNE_AS_OF, today=JUNE_TODAY).forecast
+    assert (own.forecast.days_counted, own.forecast.average) == (20, Fraction(29, 2))
+    assert (own.forecast.ask_by, own.forecast.ask_days_late) == (D(2024, 6, 3), 27)
+    assert (own.shortfall.owed, own.shortfall.balance) == (300, 490) == (
+        board.shortfall.owed, board.shortfall.balance)
+    # Batam lent, and owes nothing: its own later key date asks its own question.
+    assert (rows["2171"].shortfall.key_date.name, rows["2171"].shortfall.owed) == (
+        "Batam nanti", 0)
+
+    client.force_login(region_viewer)
+    html = client.get(reverse("layanan:rollup"), {"as_of": "2024-06-30"}).content.decode()
+    assert "14,5" in html and "20 dari 28 hari berstok" in html
+    assert 'data-testid="ask-by-2172" class="text-danger-emphasis fw-semibold">3 Jun 2024' in html
+    assert "sudah lewat" in html
+
+
 # --- The page ---------------------------------------------------------------------------
 
 
@@ -100,6 +141,28 @@ def test_a_province_viewer_sees_every_office_of_the_province_and_nothing_else(
 
 
 def test_the_rollup_runs_the_same_queries_for_one_office_and_for_several(client, db):
+    """Each office's days of stock-out and loans owed by the (national) key date are read
+    for all offices at once."""
+    viewer = make_user(access.VIEWER, None, username="peninjau_nasional", office__national=True)
+    client.force_login(viewer)
+    url = reverse("layanan:rollup")
+    KeyDate.objects.create(name="Nasional", date=D(2024, 6, 30))
+    counts = []
+    for code in ("2101", "2102", "2103"):
+        office = OfficeFactory(code=code)
+        boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
+        grow(office, boss, make_user(access.OPERATOR, office, username=f"op{code}"),
+             movements=5, requests=2)
+        ledger_services.borrow_from_partner(office=office, partner_code="2105", quantity=7,
+                                            reference=f"B/{code}", by=boss,
+                                            occurred_on=D(2024, 3, 3), due_on=D(2024, 4, 30))
+        count_queries(client, url, {"as_of": "2024-03-31"})
+        counts.append(count_queries(client, url, {"as_of": "2024-03-31"}))
+    assert len(set(counts)) == 1
+
+
+def test_stores_that_ran_dry_add_the_same_queries_for_one_office_or_several(client, db):
+    """Their days are read for all of them at once: three queries more, whatever their number."""
     viewer = make_user(access.VIEWER, None, username="peninjau_nasional", office__national=True)
     client.force_login(viewer)
     url = reverse("layanan:rollup")
@@ -107,8 +170,15 @@ def test_the_rollup_runs_the_same_queries_for_one_office_and_for_several(client,
     for code in ("2101", "2102", "2103"):
         office = OfficeFactory(code=code)
         boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
-        grow(office, boss, make_user(access.OPERATOR, office, username=f"op{code}"),
-             movements=5, requests=2)
+        ledger_services.receive_allocation(office=office, quantity=30, reference=f"BAST/{code}",
+                                           by=boss, occurred_on=D(2024, 3, 10))
+        for day in (11, 12, 13):
+            scenarios.post_use(office, boss, D(2024, 3, day), 10)  # empty from 14 March
         count_queries(client, url, {"as_of": "2024-03-31"})
         counts.append(count_queries(client, url, {"as_of": "2024-03-31"}))
+        rows = rollup.office_rollup(offices=Office.objects.all(), as_of=D(2024, 3, 31),
+                                    today=D(2024, 4, 5))
+        # 10-13 March count (10 March: an empty dawn, but 30 came in); the other 24 not.
+        assert {(row.forecast.days_counted, row.forecast.average) for row in rows} == {
+            (4, Fraction(30, 4))}
     assert len(set(counts)) == 1
