@@ -49,7 +49,20 @@ OFFICE_DETAILS = {
              "Drs. Raja Hendra Saputra, M.Si.", "19700512 199503 1 002"),
     "2171": ("Kota Batam", "Jl. Engku Putri, Batam Centre, Batam, Kepulauan Riau",
              "Dr. Ahmad Fadillah, S.E., M.M.", "19720310 199803 1 004"),
+    # The five kabupaten of the province, which live only in the present (demo.province).
+    "2101": ("Kabupaten Bintan", "Kompleks Perkantoran Bandar Seri Bentan, Bintan, "
+             "Kepulauan Riau", "Tengku Irwansyah, S.Sos., M.Si.", "19750823 200003 1 003"),
+    "2102": ("Kabupaten Karimun", "Jl. Poros No. 5, Tanjung Balai Karimun, Kepulauan Riau",
+             "Hj. Nurhayati, S.H., M.H.", "19740114 199903 2 001"),
+    "2103": ("Kabupaten Natuna", "Jl. Soekarno-Hatta, Ranai, Natuna, Kepulauan Riau",
+             "Wan Zulkifli, S.E.", "19780605 200212 1 002"),
+    "2104": ("Kabupaten Lingga", "Jl. Istana Damnah, Daik, Lingga, Kepulauan Riau",
+             "Raja Suryani, S.Pd., M.M.", "19760930 200112 2 004"),
+    "2105": ("Kabupaten Kepulauan Anambas", "Jl. Hang Tuah, Tarempa, Kepulauan Anambas, "
+             "Kepulauan Riau", "Hasanudin, S.IP.", "19800217 200501 1 006"),
 }
+# Islands far from Jakarta wait longer for Ditjen's boxes (the default is 30 days).
+LEAD_TIME_DAYS = {"2103": 45, "2104": 35, "2105": 45}
 
 
 def ensure_offices() -> dict[str, Office]:
@@ -59,7 +72,8 @@ def ensure_offices() -> dict[str, Office]:
         office = office or services.create_office(code=code, name=name)
         if not office.address:
             office.address, office.head_name, office.head_nip = address, head_name, head_nip
-            office.save(update_fields=["address", "head_name", "head_nip"])
+            office.lead_time_days = LEAD_TIME_DAYS.get(code, office.lead_time_days)
+            office.save(update_fields=["address", "head_name", "head_nip", "lead_time_days"])
         offices[code] = office
     return offices
 

@@ -1,0 +1,159 @@
+"""The plan of the living province (demo.province): paces, loans, and the first run.
+
+Pure Python: nothing here reads or writes the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from blanko.models import MovementCause
+
+SEED = "siblanko-kepri"
+WINDOW_DAYS = 120
+# The forecast's window (layanan.supervision.forecast): the first run sets the days of
+# cover left today from the use over it.
+USE_WINDOW_DAYS = 28
+# A delivery is planned to find about FLOOR_DAYS of printing still in the store.
+FLOOR_DAYS = 4
+DESTROYED_AGO = 60
+TRANSIT_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Pace:
+    code: str
+    pace: int  # blanks printed on an ordinary weekday
+    cover_days: int  # days of cover the first run leaves today, where a delivery sets it
+    deliveries: tuple[int, ...] = ()  # days before today on which Ditjen deliveries arrive
+
+
+PACES = (
+    Pace("2101", 18, 40, deliveries=(55,)),  # Bintan
+    Pace("2102", 20, 30, deliveries=(90,)),  # Karimun, which also borrows from Batam
+    Pace("2103", 10, 8),  # Natuna: nothing since it joined; about a week left today
+    Pace("2104", 8, 60, deliveries=(40,)),  # Lingga
+    Pace("2105", 5, 75, deliveries=(75,)),  # Kepulauan Anambas
+    Pace("2171", 40, 45, deliveries=(30,)),  # Batam
+    Pace("2172", 30, 40),  # Tanjungpinang: the stock left from 2020 lasts
+)
+
+
+@dataclass(frozen=True)
+class LoanPlan:
+    lender: str
+    borrower: str
+    quantity: int
+    sent: int  # days before today
+    received: int | None  # days before today; None: still in transit today
+    due_in: int  # days after today
+    letter: str  # the reference, with {month} (Roman) and {year}
+
+
+LOANS = (
+    LoanPlan("2171", "2102", 1_200, sent=45, received=44, due_in=18,
+             letter="470/388/DUKCAPIL-BTM/{month}/{year}"),
+    LoanPlan("2101", "2103", 300, sent=2, received=None, due_in=60,
+             letter="470/112/DUKCAPIL-BTN/{month}/{year}"),
+)
+
+
+def daily_use(pace: Pace, day: datetime.date) -> tuple[int, int, str]:
+    """(printed, ruined, cause) at an office on a date; nothing at weekends."""
+    if day.weekday() >= 5:
+        return 0, 0, ""
+    rng = random.Random(f"{SEED}:{pace.code}:{day.isoformat()}")
+    busy = (1.2, 1.0, 1.0, 1.0, 0.85)[day.weekday()]  # Monday's queue, Friday's prayers
+    printed = max(1, round(pace.pace * busy * rng.uniform(0.75, 1.25)))
+    ruined = rng.choice((0, 0, 0, 0, 1, 1, 2))
+    return printed, ruined, rng.choice(MovementCause.values)
+
+
+def days_between(start: datetime.date, end: datetime.date):
+    day = start
+    while day <= end:
+        yield day
+        day += datetime.timedelta(days=1)
+
+
+def weekday_on_or_before(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=max(0, day.weekday() - 4))
+
+
+def hundreds_up(quantity: int) -> int:
+    return -(-quantity // 100) * 100
+
+
+@dataclass
+class FirstRun:
+    """What the first run posts, day by day: every quantity worked out beforehand."""
+
+    today: datetime.date
+    start: datetime.date
+    paces: list[Pace]
+    new_offices: set[str]
+    # Per day: (office code, quantity). A new office opens with a stock count; one with
+    # a history gets a Ditjen delivery then, if its stock would not last.
+    opening: dict[datetime.date, list[tuple[str, int]]] = field(
+        default_factory=lambda: defaultdict(list))
+    deliveries: dict[datetime.date, list[tuple[str, int]]] = field(
+        default_factory=lambda: defaultdict(list))
+    loans_sent: dict[datetime.date, list[LoanPlan]] = field(
+        default_factory=lambda: defaultdict(list))
+    loans_received: dict[datetime.date, list[LoanPlan]] = field(
+        default_factory=lambda: defaultdict(list))
+
+    def ago(self, days: int) -> datetime.date:
+        return weekday_on_or_before(self.today - datetime.timedelta(days=days))
+
+    @classmethod
+    def plan(cls, *, today: datetime.date, paces: list[Pace], stock: dict[str, int],
+             new_offices: set[str], loans: list[LoanPlan]) -> FirstRun:
+        start = weekday_on_or_before(today - datetime.timedelta(days=WINDOW_DAYS))
+        run = cls(today=today, start=start, paces=paces, new_offices=new_offices)
+        for loan in loans:
+            sent = run.ago(loan.sent)
+            run.loans_sent[sent].append(loan)
+            if loan.received is not None:
+                run.loans_received[max(sent, run.ago(loan.received))].append(loan)
+        for pace in paces:
+            run._plan_office(pace, stock.get(pace.code, 0), loans)
+        return run
+
+    def _plan_office(self, pace: Pace, stock: int, loans: list[LoanPlan]) -> None:
+        """Sizes the opening and the deliveries so that the store never runs dry, each
+        delivery finds about FLOOR_DAYS of printing left, and today's stock lasts
+        `cover_days` at the forecast's average."""
+        days = list(days_between(self.start, self.today))
+        used = {day: sum(daily_use(pace, day)[:2]) for day in days}
+        outflow = dict(used)
+        # Inflows, in date order: (day, order, kind, fixed quantity or None).
+        points = [(self.start, 0, "open", None)]
+        points += [(self.ago(n), 1, "deliver", None) for n in pace.deliveries]
+        for day, plans in self.loans_sent.items():
+            for loan in plans:
+                if loan.lender == pace.code:
+                    outflow[day] += loan.quantity
+        for day, plans in self.loans_received.items():
+            points += [(day, 2, "loan", loan.quantity) for loan in plans
+                       if loan.borrower == pace.code]
+        points.sort(key=lambda point: point[:2])
+        window = days[-USE_WINDOW_DAYS:]
+        target_today = -(-pace.cover_days * sum(used[d] for d in window) // USE_WINDOW_DAYS)
+        for i, (day, _order, kind, fixed) in enumerate(points):
+            last = i + 1 == len(points)
+            until = self.today + datetime.timedelta(days=1) if last else points[i + 1][0]
+            spent = sum(outflow[d] for d in days if day <= d < until)
+            quantity = fixed
+            if quantity is None:
+                target = target_today if last else pace.pace * FLOOR_DAYS
+                quantity = max(0, target - (stock - spent))
+                if not (kind == "open" and pace.code in self.new_offices):
+                    quantity = hundreds_up(quantity)  # Ditjen sends round numbers
+                if quantity:
+                    (self.opening if kind == "open" else self.deliveries)[day].append(
+                        (pace.code, quantity))
+            stock += quantity - spent

@@ -1,0 +1,185 @@
+"""`seed_demo` gives every Kepulauan Riau office a history that runs up to today.
+
+The 2020 story stays as it was; beside it, the seven kab/kota print every weekday
+of the last WINDOW_DAYS days at their own pace, two loans between offices are open
+and Natuna is about a week from running out. The figures are read through the real
+rollup and dashboard, as the province viewer and the supervisors see them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.urls import reverse
+
+from blanko import selectors
+from blanko.models import (
+    Delivery,
+    Destruction,
+    Loan,
+    Movement,
+    Office,
+    Shipment,
+    StaffProfile,
+    StockCount,
+)
+from config.tooling.demo.plan import (
+    PACES,
+    WINDOW_DAYS,
+    daily_use,
+    days_between,
+    weekday_on_or_before,
+)
+from layanan.supervision.dashboard import office_dashboard
+from layanan.supervision.rollup import office_rollup
+from tests.helpers import LEDGER_CLEAN, today, verify_ledger
+
+pytestmark = pytest.mark.django_db
+
+KEPRI = {"2101": "Kabupaten Bintan", "2102": "Kabupaten Karimun", "2103": "Kabupaten Natuna",
+         "2104": "Kabupaten Lingga", "2105": "Kabupaten Kepulauan Anambas",
+         "2171": "Kota Batam", "2172": "Kota Tanjungpinang"}
+D = datetime.date
+
+
+def counts() -> dict[str, int]:
+    return {
+        "movements": Movement.objects.count(), "deliveries": Delivery.objects.count(),
+        "loans": Loan.objects.count(), "shipments": Shipment.objects.count(),
+        "counts": StockCount.objects.count(), "destructions": Destruction.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def recaps(code: str):
+    """The living part's daily printing recaps of an office (the story ends in 2020)."""
+    return Movement.objects.filter(from_location__office__code=code,
+                                   reason=Movement.Reason.ISSUE, occurred_on__year__gt=2020)
+
+
+def rollup_rows():
+    day = today()
+    return {row.office.code: row for row in office_rollup(
+        offices=Office.objects.filter(code__startswith="21"), as_of=day, today=day)}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeds twice for the module (it takes seconds), and takes everything away after."""
+    with django_db_blocker.unblock():
+        from django.db import transaction
+
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("seed_demo", stdout=out)
+            first = counts()
+            again = io.StringIO()
+            call_command("seed_demo", stdout=again)
+            yield {"first": first, "out": out.getvalue(), "again": again.getvalue()}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def test_every_kepri_office_prints_every_weekday_up_to_today(seeded):
+    assert dict(Office.objects.filter(code__startswith="21").values_list("code", "name")) \
+        == KEPRI
+    start = weekday_on_or_before(today() - datetime.timedelta(days=WINDOW_DAYS))
+    weekdays = [day for day in days_between(start, today()) if day.weekday() < 5]
+    for code in KEPRI:
+        days = sorted(recaps(code).values_list("occurred_on", flat=True))
+        assert days == weekdays, code
+    assert "Riwayat harian 7 kantor Kepulauan Riau dicatat sampai" in seeded["out"]
+
+
+def test_each_office_prints_at_its_own_pace(seeded):
+    paces = {pace.code: pace for pace in PACES}
+    for code in KEPRI:
+        for movement in recaps(code):
+            assert movement.quantity == daily_use(paces[code], movement.occurred_on)[0]
+    average = {code: sum(recaps(code).values_list("quantity", flat=True)) for code in KEPRI}
+    assert average["2171"] > average["2172"] > average["2101"] > average["2104"] \
+        > average["2105"]
+    assert len({pace.pace for pace in PACES}) == len(PACES)
+
+
+def test_the_rollup_shows_use_today_and_only_natuna_near_a_stock_out(seeded):
+    rows = rollup_rows()
+    assert set(rows) == set(KEPRI)
+    for code, row in rows.items():
+        assert row.forecast.used > 0 and row.forecast.stock > 0, code
+    near = {code for code, row in rows.items() if row.forecast.days_of_cover < 14}
+    assert near == {"2103"}
+    # Whatever the average's method, a week of stock: every store held blanks all window.
+    natuna = rows["2103"].forecast
+    assert 0 < natuna.stock * 28 < 14 * natuna.used
+    assert rows["2103"].incoming == 300  # Bintan's loan, still at sea
+
+
+def test_the_supervisors_dashboard_is_alive_today(seeded, client):
+    tanjungpinang = Office.objects.get(code="2172")
+    data = office_dashboard(office=tanjungpinang, as_of=today(), today=today())
+    assert data.forecast.used > 0 and not data.quiet
+    assert sum(day.used for day in data.series) > 0
+    client.force_login(User.objects.get(username="supervisor"))
+    assert client.get(reverse("layanan:dashboard", args=["2172"])).status_code == 200
+
+
+def test_the_province_viewer_sees_all_seven_offices(seeded, client):
+    viewer = User.objects.get(username="provinsi")
+    assert viewer.staff_profile.region_code == "21"
+    client.force_login(viewer)
+    html = client.get(reverse("layanan:rollup")).content.decode()
+    for name in KEPRI.values():
+        assert name in html
+
+
+def test_two_loans_between_offices_are_open_today(seeded):
+    batam_karimun = Loan.objects.get(lender_office__code="2171", borrower_office__code="2102",
+                                     opened_on__year__gt=2020)
+    assert batam_karimun.status == Loan.Status.OPEN
+    assert (batam_karimun.delivered_quantity, batam_karimun.repaid_quantity) == (1_200, 0)
+    assert today() < batam_karimun.due_on <= today() + datetime.timedelta(days=28)
+    bintan_natuna = Loan.objects.get(lender_office__code="2101", borrower_office__code="2103")
+    [shipment] = bintan_natuna.shipments.all()
+    assert (shipment.status, shipment.remaining) == (Shipment.Status.IN_TRANSIT, 300)
+    [owed] = selectors.outstanding_loans(office=Office.objects.get(code="2102"))
+    assert (owed.direction, owed.quantity) == ("borrowed", 1_200)
+    # Tanjungpinang still owes Batam only the 500 of 2020.
+    [story] = selectors.outstanding_loans(office=Office.objects.get(code="2172"))
+    assert (story.quantity, story.in_transit) == (500, 0)
+
+
+def test_the_2020_story_is_left_as_it_was(seeded):
+    start = weekday_on_or_before(today() - datetime.timedelta(days=WINDOW_DAYS))
+    assert not Movement.objects.filter(occurred_on__range=(D(2021, 1, 1),
+                                                           start - datetime.timedelta(days=1)))
+    for code in ("2171", "2172"):
+        office = Office.objects.get(code=code)
+        assert selectors.balance_as_of(office=office, day=start - datetime.timedelta(days=1)) \
+            == selectors.balance_as_of(office=office, day=D(2020, 12, 31))
+    # The kabupaten join SiBlanko with a stock count on the window's first day.
+    opening = StockCount.objects.filter(office__code__in=["2101", "2102", "2103", "2104",
+                                                          "2105"])
+    assert set(opening.values_list("counted_on", flat=True)) == {start}
+    assert all(count.system_quantity == 0 < count.counted_quantity for count in opening)
+    # Their supervisors record the history; they have no password to sign in with.
+    for code in ("2101", "2103"):
+        profile = StaffProfile.objects.get(office__code=code)
+        assert not profile.user.has_usable_password()
+
+
+def test_the_ledger_stays_clean(seeded):
+    assert selectors.ledger_drift() == []
+    assert LEDGER_CLEAN in verify_ledger()
+
+
+def test_a_second_run_on_the_same_day_adds_nothing(seeded):
+    assert counts() == seeded["first"]
+    assert "tidak ada yang ditambah" in seeded["again"]
