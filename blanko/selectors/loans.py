@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet, Sum
@@ -174,31 +174,41 @@ def pending_shipments(*, office: Office) -> QuerySet[Shipment]:
 
 
 def owed_on_loans_due(*, office_ids: Collection[int], as_of: datetime.date,
-                      due_by: datetime.date) -> dict[int, int]:
+                      due_by: datetime.date | Mapping[int, datetime.date]) -> dict[int, int]:
     """Blanks each office still has to pay back, at the end of `as_of`, on the loans it
-    borrowed that fall due on or before `due_by`.
+    borrowed that fall due on or before `due_by` (one date for all, or one per office;
+    an office missing from the mapping owes nothing).
 
-    What an office owes is what its store took in on the loan less what it has sent
-    back, counting a repayment still on its way as sent (it has left the store) and one
-    cancelled back into the store as owed again: the net flow of the loan's movements
-    into the borrower's STOCK, dated on or before `as_of`. Loan movements cannot be
-    reversed, so no reversal needs leaving out. One query; offices owing nothing are 0.
+    What an office owes is what its store took in on the loan, plus what is still on
+    its way to it (counted as supply to come, so owed as well), less what it has sent
+    back: a repayment still travelling has left the store, one cancelled back into the
+    store is owed again. That is the net flow of the loan's movements into the
+    borrower's STOCK and into the lender's TRANSIT, dated on or before `as_of`. Loan
+    movements cannot be reversed, so no reversal needs leaving out. One query.
     """
+    dates = due_by if isinstance(due_by, Mapping) else dict.fromkeys(office_ids, due_by)
+    dates = {pk: day for pk, day in dates.items() if pk in set(office_ids)}
+    owed = dict.fromkeys(office_ids, 0)
+    if not dates:
+        return owed
     into_store = Q(to_location__kind=Kind.STOCK,
                    to_location__office_id=F("loan__borrower_office_id"))
     out_of_store = Q(from_location__kind=Kind.STOCK,
                      from_location__office_id=F("loan__borrower_office_id"))
     rows = (
-        Movement.objects.filter(loan__borrower_office_id__in=office_ids,
-                                loan__due_on__lte=due_by, occurred_on__lte=as_of)
-        .values("loan__borrower_office_id")
+        Movement.objects.filter(loan__borrower_office_id__in=list(dates),
+                                loan__due_on__lte=max(dates.values()), occurred_on__lte=as_of)
+        .values("loan__borrower_office_id", "loan__due_on")
         .annotate(owed=Coalesce(Sum("quantity", filter=into_store), 0)
-                  - Coalesce(Sum("quantity", filter=out_of_store), 0))
+                  - Coalesce(Sum("quantity", filter=out_of_store), 0)
+                  + _net_into_transit_of("loan__lender_office_id"))
         .order_by()
-        .values_list("loan__borrower_office_id", "owed")
+        .values_list("loan__borrower_office_id", "loan__due_on", "owed")
     )
-    owed = dict(rows)
-    return {pk: max(owed.get(pk, 0), 0) for pk in office_ids}
+    for office_id, due_on, amount in rows:
+        if due_on <= dates[office_id]:
+            owed[office_id] += amount
+    return {pk: max(amount, 0) for pk, amount in owed.items()}
 
 
 # --- The supervisor's loan pages ------------------------------------------------------------

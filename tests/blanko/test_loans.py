@@ -363,7 +363,9 @@ def test_owed_on_loans_due_counts_what_left_the_store_and_what_came_back(
     def owed(as_of, due_by=due):
         return selectors.owed_on_loans_due(office_ids=ids, as_of=as_of, due_by=due_by)
 
-    assert owed(opened) == {stocked.pk: 0, other_office.pk: 0}  # still in transit
+    # On its way, it is supply to come (incoming_by_office) and owed already.
+    assert owed(opened) == {stocked.pk: 0, other_office.pk: 40}
+    assert owed(previous_month_day(4)) == {stocked.pk: 0, other_office.pk: 0}  # not yet lent
     services.confirm_receipt(shipment=loan.shipments.get(), quantity=40, by=other_supervisor,
                              occurred_on=previous_month_day(6))
     services.repay_loan(loan=loan, quantity=15, by=other_supervisor,
@@ -374,3 +376,26 @@ def test_owed_on_loans_due_counts_what_left_the_store_and_what_came_back(
     assert owed(previous_month_day(8), due_by=previous_month_day(19))[other_office.pk] == 0
     services.cancel_shipment(shipment=repayment, by=other_supervisor)
     assert owed(timezone.localdate())[other_office.pk] == 40
+
+
+def test_owed_on_loans_due_takes_one_due_date_per_office(
+    stocked, other_office, supervisor, other_supervisor
+):
+    services.lend_to_office(lender=stocked, borrower=other_office, quantity=10,
+                            reference="470/1", by=supervisor,
+                            occurred_on=previous_month_day(5), due_on=previous_month_day(20))
+    services.borrow_from_partner(office=stocked, partner_code=PARTNER_BINTAN, quantity=7,
+                                 reference="470/2", by=supervisor,
+                                 occurred_on=previous_month_day(5),
+                                 due_on=previous_month_day(25))
+    day = previous_month_day(28)
+    both = {stocked.pk: previous_month_day(25), other_office.pk: previous_month_day(20)}
+    assert selectors.owed_on_loans_due(office_ids=list(both), as_of=day, due_by=both) == {
+        stocked.pk: 7, other_office.pk: 10}
+    early = {stocked.pk: previous_month_day(24), other_office.pk: previous_month_day(20)}
+    assert selectors.owed_on_loans_due(office_ids=list(early), as_of=day, due_by=early) == {
+        stocked.pk: 0, other_office.pk: 10}
+    # An office without a date in the mapping owes nothing by it.
+    assert selectors.owed_on_loans_due(office_ids=list(both), as_of=day,
+                                       due_by={stocked.pk: previous_month_day(25)}) == {
+        stocked.pk: 7, other_office.pk: 0}

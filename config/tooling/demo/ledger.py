@@ -161,10 +161,12 @@ def replay_2020_story(offices: dict[str, Office], users: dict[str, User]) -> boo
                              destroyed_on=D(2020, 6, 30), witnesses="Inspektorat Kota; Kabid PIAK")
     _issue_days(tpi, operator, D(2020, 7, 1), D(2020, 7, 10), 19)
 
-    # July: the store is empty. Batam lends 1,000 blanks; they travel, then arrive.
+    # July: the store is empty. Batam lends 1,000 blanks, due back by the end of
+    # November (before its own Pilkada rush); they travel, then arrive.
     loan = services.lend_to_office(lender=batam, borrower=tpi, quantity=1_000,
                                    reference="470/215/DUKCAPIL-BTM/VII/2020",
-                                   by=batam_supervisor, occurred_on=D(2020, 7, 13))
+                                   by=batam_supervisor, occurred_on=D(2020, 7, 13),
+                                   due_on=D(2020, 11, 30))
     services.confirm_receipt(shipment=loan.shipments.get(), quantity=1_000, by=supervisor,
                              occurred_on=D(2020, 7, 14))
     _issue_days(batam, batam_supervisor, D(2020, 7, 13), D(2020, 11, 17), 30)

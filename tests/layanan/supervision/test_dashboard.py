@@ -377,8 +377,9 @@ def test_demo_tanjungpinang_as_of_1_august_2020_is_short_before_the_pilkada(clie
     assert (str(f.cover_shown), f.stockout_on) == ("71.9", D(2020, 10, 11))  # 791 / 11
     assert (f.ask_by, f.ask_days_late) == (D(2020, 8, 28), 0)  # 11 Oct - 30 - 14
     assert short.demand == 1430  # 11 × 130 days (971 by the old rule)
-    assert short.balance == (short.waiting + 1430 + short.pemula + short.owed - 791
-                             - short.incoming)
+    # The 1,000 blanks lent by Batam fall due on 30 November, before the key date.
+    assert (short.waiting, short.pemula, short.owed, short.incoming) == (20, 0, 1000, 0)
+    assert (short.shortfall, short.to_request) == (1659, 1900)  # the README's figures
 
     client.force_login(User.objects.get(username="supervisor"))
     response = client.get(reverse("layanan:dashboard", args=["2172"]), {"as_of": "2020-08-01"})
