@@ -1,0 +1,50 @@
+"""config.auth.StaffBackend: Django's ModelBackend answers, in fewer queries."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from blanko import access
+from config.auth import StaffBackend
+from tests.factories import make_user
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_every_role_gets_the_permissions_modelbackend_would_give(office, role):
+    user = make_user(role, office, username=f"u_{role.lower()}")
+    expected = ModelBackend().get_all_permissions(user)
+    user = type(user).objects.get(pk=user.pk)  # no cache from the call above
+    assert expected  # every role holds something
+    assert StaffBackend().get_all_permissions(user) == expected
+
+
+def test_a_superuser_holds_every_permission_and_an_inactive_user_none(db, office, root):
+    assert StaffBackend().get_all_permissions(root) == ModelBackend().get_all_permissions(root)
+    inactive = make_user(access.SUPERVISOR, office, username="gone", is_active=False)
+    assert StaffBackend().get_all_permissions(inactive) == set()
+    assert StaffBackend().get_user(inactive.pk) is None
+
+
+def test_the_user_comes_with_its_profile_and_office(supervisor, office):
+    user = StaffBackend().get_user(supervisor.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert access.user_office(user) == office
+        assert user.staff_profile.office.code == office.code
+    assert queries.captured_queries == []
+
+
+def test_a_signed_in_page_reads_the_permissions_once_and_the_profile_with_the_user(
+    client, supervisor
+):
+    client.force_login(supervisor)
+    url = reverse("blanko:office_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert sum('"auth_permission"' in q for q in sql) == 1
+    assert not [q for q in sql if q.lstrip().startswith('SELECT "blanko_staffprofile"')]
