@@ -36,11 +36,17 @@ from blanko.selectors.loans import (
     owed_on_loans_due,
     pending_shipments,
 )
-from blanko.selectors.movements import office_movements, reversal_of
+from blanko.selectors.movements import (
+    Irreversible,
+    irreversible_reason,
+    office_movements,
+    reversal_of,
+)
 
 __all__ = [
     "Day",
     "Drift",
+    "Irreversible",
     "Outstanding",
     "StoreWindow",
     "balance_as_of",
@@ -54,6 +60,7 @@ __all__ = [
     "first_movement_on",
     "flows_by_reason",
     "incoming_by_office",
+    "irreversible_reason",
     "last_store_movement_on",
     "ledger_drift",
     "month_close",

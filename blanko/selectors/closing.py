@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from blanko.models import Destruction, MonthClose, Office
 
@@ -23,15 +23,22 @@ def closed_months(*, office: Office) -> set[datetime.date]:
 def destructions(*, office: Office, start: datetime.date | None = None,
                  end: datetime.date | None = None) -> QuerySet[Destruction]:
     """The office's destruction batches, newest first; only those dated `start` to `end`
-    when given."""
-    batches = Destruction.objects.filter(office=office)
+    when given. Each carries `reversal_id`: the movement that reversed (cancelled) its
+    destruction, or None."""
+    batches = _with_reversal(Destruction.objects.filter(office=office))
     if start is not None and end is not None:
         batches = batches.filter(destroyed_on__range=(start, end))
     return batches
 
 
 def destruction(*, office: Office, pk: int) -> Destruction | None:
-    """One of the office's destruction batches, with the movement and who recorded it;
-    None when the office has no such batch."""
-    return (Destruction.objects.select_related("movement__recorded_by")
+    """One of the office's destruction batches, with the movement, who recorded it and
+    `reversal_id` (as in `destructions`); None when the office has no such batch."""
+    return (_with_reversal(Destruction.objects.select_related("movement__recorded_by"))
             .filter(office=office, pk=pk).first())
+
+
+def _with_reversal(batches: QuerySet[Destruction]) -> QuerySet[Destruction]:
+    # A reversed destruction stays on record (movements are append-only) but its berita
+    # acara no longer holds: the pages mark it cancelled.
+    return batches.annotate(reversal_id=F("movement__reversed_by__id"))

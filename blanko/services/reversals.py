@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blanko.access import ensure_permission, has_permission
+from blanko.exceptions import InsufficientStock
 from blanko.models import Movement, Office
-from blanko.services.cards import is_held
+from blanko.selectors.movements import irreversible_reason
 from blanko.services.checks import clean_line, duplicate_refused, refuse_if_taken
 from blanko.services.posting import post_movement
 
@@ -19,43 +20,17 @@ if TYPE_CHECKING:
 
 Reason = Movement.Reason
 
-REVERSIBLE = frozenset({
-    Reason.RECEIPT_DITJEN, Reason.RECEIPT_PROVINCE, Reason.ISSUE, Reason.SPOIL,
-    Reason.ADJUSTMENT, Reason.DESTROY,
-})
-
 
 def movement_office(movement: Movement) -> Office:
     return movement.from_location.office or movement.to_location.office
 
 
 def _refuse_irreversible(movement: Movement) -> None:
-    """Refuses to reverse a movement that is corrected otherwise, or not at all."""
-    if movement.reason == Reason.REVERSAL:
-        raise ValidationError(_("Mutasi pembalikan tidak dapat dibalik lagi."),
-                              code="reversal")
-    if movement.reason == Reason.SPOIL_ISSUED:
-        raise ValidationError(
-            _("Kartu rusak setelah dicetak tidak dapat dibalik: blankonya sudah masuk "
-              "blanko rusak dan permohonannya sudah dibuka untuk dicetak ulang."),
-            code="spoiled_card",
-        )
-    if is_held(movement=movement):
-        # The draw of a printed card: reversing it would put the blank back on the
-        # shelf while the card exists.
-        raise ValidationError(
-            _("Blanko mutasi #%(id)s sudah dicetak menjadi KTP-el (%(reference)s); "
-              "pembalikan akan mengembalikannya ke stok padahal kartunya ada. Bila kartu "
-              "itu rusak, catat lewat tindakan \"Kartu rusak setelah dicetak\" pada "
-              "permohonannya.") % {"id": movement.pk, "reference": movement.reference or "-"},
-            code="held",
-        )
-    if movement.reason not in REVERSIBLE:
-        raise ValidationError(
-            _("Mutasi pinjaman dikoreksi lewat pembatalan atau pengembalian, bukan "
-              "pembalikan."),
-            code="not_reversible",
-        )
+    """Refuses to reverse a movement that is corrected otherwise, or not at all, with
+    the reason the ledger page gives (one rule: selectors.irreversible_reason)."""
+    refusal = irreversible_reason(movement=movement)
+    if refusal is not None:
+        raise ValidationError(refusal.message, code=refusal.code)
 
 
 # Durable: only views call it, never inside a transaction of their own, so the
@@ -79,11 +54,23 @@ def reverse_movement(*, movement: Movement, by: AbstractUser, reason: str) -> Mo
 
     already = ValidationError(_("Mutasi ini sudah pernah dibalik."), code="already_reversed")
     refuse_if_taken(taken, already)
-    with duplicate_refused(taken, already):
-        return post_movement(
-            from_location=movement.to_location, to_location=movement.from_location,
-            quantity=movement.quantity, reason=Reason.REVERSAL, by=by,
-            reference=movement.reference, note=reason, reverses=movement,
-        )
+    try:
+        with duplicate_refused(taken, already):
+            return post_movement(
+                from_location=movement.to_location, to_location=movement.from_location,
+                quantity=movement.quantity, reason=Reason.REVERSAL, by=by,
+                reference=movement.reference, note=reason, reverses=movement,
+            )
+    except InsufficientStock:
+        if movement.reason == Reason.SPOIL:
+            # The spoiled pile no longer holds these blanks: a destruction took them.
+            # Said plainly, instead of the bare shortage of the SPOILED location.
+            raise ValidationError(
+                _("Blanko rusak pada mutasi #%(id)s sudah dimusnahkan, jadi tidak dapat "
+                  "dikembalikan ke stok. Bila pemusnahannya keliru, balik dulu mutasi "
+                  "pemusnahannya.") % {"id": movement.pk},
+                code="spoiled_destroyed",
+            ) from None
+        raise
 
 

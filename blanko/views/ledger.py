@@ -48,6 +48,13 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(movements, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    can_reverse = access.has_permission(request.user, "blanko.reverse_movement", office)
+    if can_reverse:
+        # The rule the service refuses by, read from the row's annotations (no query):
+        # "Balik" is offered only where it finds no reason.
+        page.object_list = list(page.object_list)
+        for movement in page.object_list:
+            movement.irreversible = selectors.irreversible_reason(movement=movement)
     return render(request, "blanko/stock_detail.html", {
         "office": office,
         "balances": selectors.office_balances(office=office),
@@ -56,7 +63,7 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_reverse": access.has_permission(request.user, "blanko.reverse_movement", office),
+        "can_reverse": can_reverse,
     })
 
 
@@ -81,7 +88,8 @@ def movement_reverse(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             return redirect("blanko:stock", code=office.code)
     return render(request, "blanko/movement_reverse_form.html", {
         "office": office, "movement": movement, "form": form,
-        "already_reversed": selectors.reversal_of(movement=movement),
+        # Told before typing a reason, with the message the service refuses with.
+        "refusal": selectors.irreversible_reason(movement=movement),
     })
 
 

@@ -55,9 +55,10 @@ def test_reversing_puts_each_kind_of_posting_back(stocked, operator, supervisor,
 
 def test_a_movement_is_reversed_only_once(stocked, operator, supervisor):
     movement = services.issue_blank(office=stocked, by=operator)
-    services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
-    with refused(match="sudah pernah dibalik"):
+    reversal = services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
+    with refused() as info:
         services.reverse_movement(movement=movement, by=supervisor, reason="lagi")
+    assert info.value.messages == [f"Mutasi ini sudah dibalik oleh mutasi #{reversal.pk}."]
 
 
 def test_a_reversal_cannot_be_reversed(stocked, operator, supervisor):
@@ -172,3 +173,106 @@ def test_a_card_spoiled_after_printing_is_not_reversed(stocked, operator, superv
     movement = services.spoil_issued_card(office=stocked, by=operator, cause="damaged")
     with refused(match="tidak dapat dibalik"):
         services.reverse_movement(movement=movement, by=supervisor, reason="keliru")
+
+
+# --- One rule for the service and the ledger page: irreversible_reason -----------------
+
+
+@pytest.fixture
+def irreversible(stocked, other_office, operator, supervisor, other_supervisor):
+    """One movement of each kind that can never be reversed, by name."""
+    plain = services.issue_blank(office=stocked, by=operator)
+    reversal = services.reverse_movement(movement=plain, by=supervisor, reason="keliru")
+    loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
+                                   reference="470/1", by=supervisor)
+    loan_in = services.confirm_receipt(shipment=loan.shipments.get(), quantity=5,
+                                       by=other_supervisor)
+    partner = services.lend_to_partner(office=stocked, partner_code=PARTNER_BINTAN,
+                                       quantity=2, reference="470/2", by=supervisor)
+    return {
+        "reversal": reversal,
+        "reversed": plain,
+        "held": services.issue_blank(office=stocked, by=operator, reference="REG-9",
+                                     hold=True),
+        "spoiled_card": services.spoil_issued_card(office=stocked, by=operator,
+                                                   cause="damaged"),
+        "loan_out": loan.movements.get(reason=Reason.LOAN_OUT),
+        "loan_in": loan_in,
+        "partner_loan": partner.movements.get(),
+    }
+
+
+EXPECTED_CODES = {
+    "reversal": "reversal", "reversed": "already_reversed", "held": "held",
+    "spoiled_card": "spoiled_card", "loan_out": "not_reversible",
+    "loan_in": "not_reversible", "partner_loan": "not_reversible",
+}
+
+
+def test_the_service_refuses_each_irreversible_kind_with_the_rule_s_message(
+    irreversible, supervisor, other_supervisor
+):
+    assert set(irreversible) == set(EXPECTED_CODES)
+    for name, movement in irreversible.items():
+        refusal = selectors.irreversible_reason(movement=Movement.objects.get(pk=movement.pk))
+        assert refusal is not None, name
+        assert refusal.code == EXPECTED_CODES[name], name
+        by = other_supervisor if name == "loan_in" else supervisor
+        with refused() as info:
+            services.reverse_movement(movement=movement, by=by, reason="keliru")
+        assert info.value.messages == [refusal.message], name
+        assert info.value.code == refusal.code, name
+    reversed_by = irreversible["reversal"].pk
+    assert str(selectors.irreversible_reason(movement=irreversible["reversed"])) == (
+        f"Mutasi ini sudah dibalik oleh mutasi #{reversed_by}.")
+
+
+def test_the_rule_reads_the_ledger_rows_annotations_without_a_query(
+    irreversible, stocked, django_assert_num_queries
+):
+    rows = list(selectors.office_movements(office=stocked))
+    with django_assert_num_queries(0):
+        annotated = {row.pk: selectors.irreversible_reason(movement=row) for row in rows}
+    # The same answer as from a bare movement, which asks the database.
+    for row in rows:
+        assert annotated[row.pk] == selectors.irreversible_reason(
+            movement=Movement.objects.get(pk=row.pk)), row
+    # The receipt is the one row of this ledger that a reversal may still correct.
+    assert [row.reason for row in rows if annotated[row.pk] is None] == [
+        Reason.RECEIPT_DITJEN]
+
+
+def test_the_rule_finds_no_reason_for_each_reversible_kind(stocked, operator, supervisor):
+    services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED, quantity=3)
+    movements = [
+        Movement.objects.get(reason=Reason.RECEIPT_DITJEN),
+        services.issue_blank(office=stocked, by=operator),
+        services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.INVALID),
+        services.destroy_spoiled(office=stocked, quantity=2, number="BA/1",
+                                 by=supervisor).movement,
+        services.record_stock_count(office=stocked, counted_quantity=90, by=supervisor,
+                                    reason="hilang").movement,
+    ]
+    for movement in movements:
+        assert selectors.irreversible_reason(movement=movement) is None, movement
+    rows = selectors.office_movements(office=stocked).filter(pk__in=[m.pk for m in movements])
+    assert [selectors.irreversible_reason(movement=row) for row in rows] == [None] * 5
+
+
+def test_reversing_a_spoil_whose_blank_is_destroyed_says_so_plainly(
+    stocked, operator, supervisor
+):
+    spoil = services.spoil_blank(office=stocked, by=operator, cause=Movement.Cause.DAMAGED)
+    destruction = services.destroy_spoiled(office=stocked, quantity=1, number="BA/2",
+                                           by=supervisor)
+    with refused() as info:
+        services.reverse_movement(movement=spoil, by=supervisor, reason="keliru")
+    assert info.value.messages == [
+        f"Blanko rusak pada mutasi #{spoil.pk} sudah dimusnahkan, jadi tidak dapat "
+        "dikembalikan ke stok. Bila pemusnahannya keliru, balik dulu mutasi pemusnahannya."]
+    assert not isinstance(info.value, InsufficientStock)
+    # As it says: reverse the destruction first, and the spoil can be reversed.
+    services.reverse_movement(movement=destruction.movement, by=supervisor, reason="keliru")
+    services.reverse_movement(movement=spoil, by=supervisor, reason="keliru")
+    assert selectors.office_balances(office=stocked)["spoiled"] == 0
+    assert selectors.stock_on_hand(office=stocked) == 100

@@ -103,4 +103,7 @@ def destruction_report(request: HttpRequest, code: str, pk: int) -> HttpResponse
                            if movement.from_balance_after is not None else None),
         "witnesses": [w.strip() for w in destruction.witnesses.split(";") if w.strip()],
         "place": exports.place_name(office),
+        # A reversed destruction: the berita acara is printed as cancelled, with why.
+        "reversal": (ledger.reversal_of(movement=movement)
+                     if destruction.reversal_id is not None else None),
     })

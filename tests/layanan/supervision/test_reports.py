@@ -163,6 +163,32 @@ def test_berita_acara_pemusnahan_is_printable_with_the_quantity_in_words(
     assert client.get(url).status_code == 404
 
 
+def test_berita_acara_of_a_reversed_destruction_is_printed_as_cancelled(
+        client, office, supervisor, may):
+    destruction = Destruction.objects.get()
+    url = reverse("layanan:destruction_report", args=[office.code, destruction.pk])
+    client.force_login(supervisor)
+    assert "DIBATALKAN" not in client.get(url).content.decode()
+    supervisor.first_name, supervisor.last_name = "Rina", "Kabid"
+    supervisor.save()
+    reversal = ledger.reverse_movement(movement=destruction.movement, by=supervisor,
+                                       reason="Nomor berita acara salah catat")
+    html = client.get(url).content.decode()
+    notice = html[html.index('data-testid="cancelled"'):]
+    notice = notice[:notice.index("</section>")]
+    assert '<h2 id="judul-dibatalkan"' in notice and "DIBATALKAN</h2>" in notice
+    assert (f"Pemusnahan ini dibatalkan dengan mutasi pembalikan #{reversal.pk} pada "
+            f"{reversal.occurred_on.day} ") in notice
+    assert "oleh Rina Kabid." in notice
+    assert "Alasan: Nomor berita acara salah catat" in notice
+    # Inside the printed article, not in a screen-only part of the page.
+    article = html[html.index('<article class="print-page">'):html.index("</article>")]
+    assert 'data-testid="cancelled"' in article
+    assert "no-print" not in notice
+    # The document itself still says what was recorded.
+    assert "8 (delapan) lembar" in html
+
+
 def test_report_index_lists_months_and_destructions(client, office, supervisor, may):
     client.force_login(supervisor)
     html = client.get(reverse("layanan:report_index", args=[office.code])).content.decode()
@@ -266,3 +292,21 @@ def test_a_card_found_defective_shows_as_ruined_by_cause_and_less_issued(office,
     assert june.spoiled_closing == balance_as_of(office=office, day=D(2024, 6, 30),
                                                  kind="spoiled")
     assert ledger_drift() == []
+
+
+def test_the_report_pages_mark_a_cancelled_destruction(client, office, supervisor, receive):
+    from blanko import services as ledger_services
+
+    receive(office, 10, occurred_on=timezone.localdate().replace(day=1))
+    for _ in range(3):
+        ledger_services.spoil_blank(office=office, by=supervisor, cause="damaged")
+    batch = ledger_services.destroy_spoiled(office=office, quantity=3, number="BA/9",
+                                            by=supervisor)
+    reversal = ledger_services.reverse_movement(movement=batch.movement, by=supervisor,
+                                                reason="salah catat")
+    client.force_login(supervisor)
+    today = timezone.localdate()
+    for url in (reverse("layanan:report_index", args=[office.code]),
+                reverse("layanan:report", args=[office.code, today.year, today.month])):
+        html = client.get(url).content.decode()
+        assert f"dibatalkan (#{reversal.pk})" in html, url
