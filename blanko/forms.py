@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Row, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -120,11 +121,36 @@ class StockCountConfirmForm(StockCountForm):
     it has changed since)."""
 
     system_quantity = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    # The previewed values, signed: the count posted is the one the preview showed.
+    seal = forms.CharField(widget=forms.HiddenInput)
+
+    SALT = "blanko.stock-count-preview"
+    MAX_AGE = 60 * 60  # seconds a preview stays confirmable
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.widget = forms.HiddenInput()
+
+    @classmethod
+    def sealed(cls, *, office_code: str, values: dict) -> str:
+        return signing.dumps([office_code, *cls._sealed_values(values)], salt=cls.SALT)
+
+    @staticmethod
+    def _sealed_values(values: dict) -> list:
+        day = values["counted_on"]
+        return [int(values["counted_quantity"]), str(day.isoformat() if hasattr(day, "isoformat")
+                                                     else day),
+                values["reason"], int(values["system_quantity"]), values["key"]]
+
+    def matches_preview(self, *, office_code: str) -> bool:
+        """Whether the values sent back are the ones the preview showed, at this office."""
+        try:
+            sealed = signing.loads(self.cleaned_data["seal"], salt=self.SALT,
+                                   max_age=self.MAX_AGE)
+        except signing.BadSignature:
+            return False
+        return sealed == [office_code, *self._sealed_values(self.cleaned_data)]
 
 
 class DestructionForm(OnceOnlyForm):

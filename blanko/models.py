@@ -502,6 +502,9 @@ class Shipment(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices,
                               default=Status.IN_TRANSIT)
     sent_on = models.DateField(_("tanggal kirim"))
+    reference = models.CharField(
+        _("nomor surat"), max_length=100, blank=True,
+        help_text=_("Surat pengantar kiriman ini: surat pinjaman, atau surat pengembalian."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -524,6 +527,12 @@ class Shipment(models.Model):
     @property
     def remaining(self) -> int:
         return self.quantity - self.received_quantity - self.cancelled_quantity
+
+    @property
+    def letter(self) -> str:
+        """The letter that goes with the blanks (shipments before 0009 had none: the
+        loan's letter, which is what they carried)."""
+        return self.reference or self.loan.reference
 
 
 class StockCount(models.Model):

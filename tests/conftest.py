@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 
 from blanko import access, services
 from tests.factories import OfficeFactory, make_user
@@ -111,6 +112,9 @@ def receive(root):
 
 @pytest.fixture
 def stocked(office, receive):
-    """`office` with 100 blanks in store."""
-    receive(office, 100)
+    """`office` with 100 blanks in store, received on the first day of the month before
+    this one: a test may date an outflow on any day since (a back-dated outflow may
+    never leave a past day below zero)."""
+    first = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    receive(office, 100, occurred_on=first)
     return office

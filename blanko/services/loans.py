@@ -50,6 +50,15 @@ def _validate_due(due_on: datetime.date | None, *, opened_on: datetime.date) -> 
         )
 
 
+def _same_loan(loan: Loan | None, *, due_on: datetime.date | None, note: str) -> Loan:
+    """The loan an idempotency key already opened, if the resubmitted form asked for the
+    same loan: the movement's fingerprint does not hold the loan's due date nor (between
+    offices) its note, so they are compared here. Another loan under the key is refused."""
+    if loan is None or loan.due_on != due_on or loan.note != note:
+        raise IdempotencyConflict()
+    return loan
+
+
 def set_loan_due_date(*, loan: Loan, due_on: datetime.date | None, by: AbstractUser) -> Loan:
     """Changes or clears an open loan's due date.
 
@@ -97,7 +106,7 @@ def _open_partner_loan(
         "idempotency_key": idempotency_key,
     }
     if is_replay(idempotency_key):
-        return post_movement(**post).loan
+        return _same_loan(post_movement(**post).loan, due_on=due_on, note=note)
     validate_quantity(quantity)
     day = validate_business_date(occurred_on, offices=[office])
     _validate_due(due_on, opened_on=day)
@@ -114,7 +123,9 @@ def _open_partner_loan(
         if movement.replayed:
             # A concurrent request with the same key came first: drop our loan row.
             transaction.set_rollback(True)
-    return Loan.objects.get(pk=movement.loan_id) if movement.replayed else loan
+    if movement.replayed:
+        return _same_loan(Loan.objects.get(pk=movement.loan_id), due_on=due_on, note=note)
+    return loan
 
 
 def borrow_from_partner(
@@ -163,6 +174,7 @@ def _send(*, loan: Loan, kind: str, receiver: Office, post: dict[str, Any]) -> M
         Shipment.objects.create(
             loan=loan, kind=kind, sender=post["from_location"].office, receiver=receiver,
             quantity=movement.quantity, sent_on=movement.occurred_on,
+            reference=movement.reference,
         )
     return movement
 
@@ -191,12 +203,13 @@ def lend_to_office(
                          occurred_on=occurred_on, reference=reference,
                          idempotency_key=idempotency_key)
     if is_replay(idempotency_key):
-        loan = post_movement(**post).loan
-        if loan is None or loan.borrower_office_id != borrower.pk:
+        loan = _same_loan(post_movement(**post).loan, due_on=due_on, note=note)
+        if loan.borrower_office_id != borrower.pk:
             raise IdempotencyConflict()
         return loan
     validate_quantity(quantity)
-    day = validate_business_date(occurred_on, offices=[lender])
+    # The borrower's books too: the blanks are on their way to it from this date.
+    day = validate_business_date(occurred_on, offices=[lender, borrower])
     _validate_due(due_on, opened_on=day)
     with transaction.atomic():
         loan = Loan.objects.create(
@@ -207,7 +220,11 @@ def lend_to_office(
         if movement.replayed:
             # A concurrent request with the same key came first: drop our loan row.
             transaction.set_rollback(True)
-    return Loan.objects.get(pk=movement.loan_id) if movement.replayed else loan
+    if movement.replayed:
+        loan = _same_loan(Loan.objects.get(pk=movement.loan_id), due_on=due_on, note=note)
+        if loan.borrower_office_id != borrower.pk:
+            raise IdempotencyConflict()
+    return loan
 
 
 def _refresh_loan_status(loan: Loan) -> None:
@@ -278,7 +295,7 @@ def confirm_receipt(
         "from_location": office_location(shipment.sender, Kind.TRANSIT),
         "to_location": office_location(shipment.receiver, Kind.STOCK), "quantity": quantity,
         "reason": reason, "by": by, "occurred_on": occurred_on,
-        "reference": shipment.loan.reference, "idempotency_key": idempotency_key,
+        "reference": shipment.letter, "idempotency_key": idempotency_key,
     }
     if is_replay(idempotency_key):
         return _replayed_loan_movement(post, shipment.loan)
@@ -311,7 +328,7 @@ def cancel_shipment(*, shipment: Shipment, by: AbstractUser, reason: str = "") -
         movement = post_movement(
             from_location=office_location(shipment.sender, Kind.TRANSIT),
             to_location=office_location(shipment.sender, Kind.STOCK), quantity=remaining,
-            reason=Reason.TRANSIT_CANCEL, by=by, reference=loan.reference, note=reason,
+            reason=Reason.TRANSIT_CANCEL, by=by, reference=shipment.letter, note=reason,
             loan=loan,
         )
         shipment.cancelled_quantity += remaining
@@ -369,7 +386,9 @@ def repay_loan(
     ensure_permission(by, PERM, office)
     post = _repayment_posting(
         loan=loan, office=office, quantity=quantity, by=by,
-        reference=normalise_reference(reference) or loan.reference, occurred_on=occurred_on,
+        reference=(validate_reference(reference, label=_("Nomor surat pengembalian"))
+                   if normalise_reference(reference) else loan.reference),
+        occurred_on=occurred_on,
         idempotency_key=idempotency_key)
     if is_replay(idempotency_key):
         return _replayed_loan_movement(post, loan)

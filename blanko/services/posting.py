@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -166,6 +168,42 @@ def _recheck_closed_months(day: datetime.date, offices: list[Office]) -> None:
         validate_business_date(day, offices=offices)
 
 
+def _refuse_past_shortfall(location: Location, *, day: datetime.date, after: int) -> None:
+    """Refuses a back-dated outflow that would have left `location` below zero at the
+    end of some day from `day` on, though its count today (`after`) is fine.
+
+    Runs under the balance lock, after the count moved. The count at the end of a day
+    is today's less every movement dated after it, so the lowest of them is found from
+    the net movement of each later day (one query, only for a posting dated before
+    today: an outflow dated today has no later days to break).
+    """
+    if day >= today():
+        return
+    net = (Movement.objects.filter(Q(from_location=location) | Q(to_location=location),
+                                   occurred_on__gt=day)
+           .values("occurred_on")
+           .annotate(net=Coalesce(Sum("quantity", filter=Q(to_location=location)), 0)
+                     - Coalesce(Sum("quantity", filter=Q(from_location=location)), 0))
+           .order_by("-occurred_on")
+           .values_list("occurred_on", "net"))
+    lowest, lowest_on, later = after, today(), 0
+    # Walking back from today: the end of the day before each later day's movements.
+    for occurred_on, moved in net:
+        later += moved
+        if after - later < lowest:
+            lowest, lowest_on = after - later, occurred_on - datetime.timedelta(days=1)
+    if lowest < 0:
+        raise ValidationError(
+            {"occurred_on": _(
+                "%(location)s akan minus %(short)s blanko pada %(on)s bila transaksi ini "
+                "dicatat pada %(day)s: blanko yang ada sekarang baru masuk sesudah tanggal "
+                "itu. Pakai tanggal yang lebih baru.")
+             % {"day": f"{day:%d/%m/%Y}", "location": location.name,
+                "short": number(-lowest), "on": f"{lowest_on:%d/%m/%Y}"}},
+            code="past_shortfall",
+        )
+
+
 def _write(insert: PreparedInsert, *, from_location: Location, to_location: Location,
            quantity: int, day: datetime.date, offices: list[Office]) -> Movement:
     """Moves the balances in location-id order and inserts the movement, atomically."""
@@ -183,11 +221,15 @@ def _write(insert: PreparedInsert, *, from_location: Location, to_location: Loca
             if movement is None:
                 raise _insufficient(location, delta)
             _recheck_closed_months(day, offices)
+            if location is from_location:
+                _refuse_past_shortfall(location, day=day, after=movement.from_balance_after)
             return movement
         after = {location.pk: _apply(location, _delta(location, from_location=from_location,
                                                       quantity=quantity))
                  for location in balanced}
         _recheck_closed_months(day, offices)
+        if from_location.pk in after:
+            _refuse_past_shortfall(from_location, day=day, after=after[from_location.pk])
         return insert.execute(from_balance_after=after.get(from_location.pk),
                               to_balance_after=after.get(to_location.pk))
 

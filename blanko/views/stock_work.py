@@ -73,12 +73,15 @@ def _preview(request: HttpRequest, office: Office, form: StockCountForm
         return None
 
 
-def _confirm_form(preview: StockCountPreview, key: str) -> StockCountConfirmForm:
-    return StockCountConfirmForm(initial={
+def _confirm_form(preview: StockCountPreview, key: str, office: Office
+                  ) -> StockCountConfirmForm:
+    values = {
         "counted_quantity": preview.counted_quantity,
         "counted_on": preview.counted_on.isoformat(), "reason": preview.reason,
         "system_quantity": preview.system_quantity, "key": key,
-    })
+    }
+    seal = StockCountConfirmForm.sealed(office_code=office.code, values=values)
+    return StockCountConfirmForm(initial={**values, "seal": seal})
 
 
 def _counted_message(count) -> str:
@@ -96,7 +99,8 @@ def _confirm(request: HttpRequest, office: Office) -> HttpResponse | dict:
     preview recomputed when the ledger has changed since it was shown)."""
     confirm = StockCountConfirmForm(request.POST)
     form = StockCountForm(request.POST)
-    if not confirm.is_valid():  # hidden fields edited by hand: back to step one
+    if not (confirm.is_valid() and confirm.matches_preview(office_code=office.code)):
+        # Hidden fields edited by hand, or a preview too old: back to step one.
         if form.is_valid():
             form.add_error(None, _("Isian pratinjau tidak sah; periksa lagi lalu pratinjau "
                                    "ulang."))
@@ -113,7 +117,7 @@ def _confirm(request: HttpRequest, office: Office) -> HttpResponse | dict:
             # Nothing was written: show the new difference, to be confirmed again.
             preview = _preview(request, office, form)
             if preview is not None:
-                return {"preview": preview, "confirm": _confirm_form(preview, data["key"]),
+                return {"preview": preview, "confirm": _confirm_form(preview, data["key"], office),
                         "notice": error.messages[0]}
             return {"form": form}
         form.is_valid()
@@ -140,7 +144,8 @@ def stock_count(request: HttpRequest, code: str) -> HttpResponse:
     elif request.method == "POST":
         form = StockCountForm(request.POST)
         preview = _preview(request, office, form)
-        context = ({"preview": preview, "confirm": _confirm_form(preview, form.cleaned_data["key"])}
+        context = ({"preview": preview,
+                    "confirm": _confirm_form(preview, form.cleaned_data["key"], office)}
                    if preview is not None else {"form": form})
     preview = context.get("preview")
     return render(request, "blanko/stock_count_form.html", {

@@ -54,9 +54,9 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("Permohonan %(reg)s terdaftar.")
                              % {"reg": created.registration_number})
             # What the NIK asks the operator to check (an unknown region code, a
-            # century in doubt): staff only, never on the online form's answer.
-            for warning in _nik_warnings(created):
-                messages.warning(request, warning)
+            # century in doubt) is shown on the detail page this redirects to, beside
+            # the NIK; not as a flash message, which Django keeps in a cookie that the
+            # browser could read (parts of the NIK, the birth date).
             return redirect("layanan:detail", code=office.code, pk=created.pk)
     return render(request, "layanan/request_form.html", {"office": office, "form": form})
 

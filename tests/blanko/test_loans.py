@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -282,8 +284,10 @@ def test_loans_with_two_partners_are_kept_apart(stocked, supervisor):
 
 
 def test_a_receipt_cannot_be_dated_before_the_shipment_was_sent(
-    stocked, other_office, supervisor, other_supervisor
+    office, other_office, supervisor, other_supervisor, receive
 ):
+    stocked = office
+    receive(office, 100, occurred_on=previous_month_day(1))
     loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
                                    reference="470/1", by=supervisor,
                                    occurred_on=previous_month_day(10))
@@ -316,7 +320,9 @@ def test_a_loan_letter_number_is_stored_normalised(office, supervisor):
     assert repayment.reference == "470/216"
 
 
-def test_a_loan_may_carry_a_due_date(stocked, other_office, supervisor):
+def test_a_loan_may_carry_a_due_date(office, other_office, supervisor, receive):
+    stocked = office
+    receive(office, 100, occurred_on=previous_month_day(1))
     lent = services.lend_to_office(lender=stocked, borrower=other_office, quantity=5,
                                    reference="470/1", by=supervisor,
                                    occurred_on=previous_month_day(10),
@@ -349,8 +355,10 @@ def test_a_due_date_before_the_loan_is_refused_and_nothing_written(
 
 
 def test_owed_on_loans_due_counts_what_left_the_store_and_what_came_back(
-    stocked, other_office, supervisor, other_supervisor
+    office, other_office, supervisor, other_supervisor, receive
 ):
+    stocked = office
+    receive(office, 100, occurred_on=previous_month_day(1))
     opened, due = previous_month_day(5), previous_month_day(20)
     loan = services.lend_to_office(lender=stocked, borrower=other_office, quantity=40,
                                    reference="470/1", by=supervisor, occurred_on=opened,
@@ -379,8 +387,10 @@ def test_owed_on_loans_due_counts_what_left_the_store_and_what_came_back(
 
 
 def test_owed_on_loans_due_takes_one_due_date_per_office(
-    stocked, other_office, supervisor, other_supervisor
+    office, other_office, supervisor, other_supervisor, receive
 ):
+    stocked = office
+    receive(office, 100, occurred_on=previous_month_day(1))
     services.lend_to_office(lender=stocked, borrower=other_office, quantity=10,
                             reference="470/1", by=supervisor,
                             occurred_on=previous_month_day(5), due_on=previous_month_day(20))
@@ -399,3 +409,67 @@ def test_owed_on_loans_due_takes_one_due_date_per_office(
     assert selectors.owed_on_loans_due(office_ids=list(both), as_of=day,
                                        due_by={stocked.pk: previous_month_day(25)}) == {
         stocked.pk: 7, other_office.pk: 0}
+
+
+# --- Review findings: letters, replays, the borrower's closed books ------------------------
+
+
+def test_a_repayment_travels_under_its_own_letter_to_the_lenders_books(
+    shipment, other_supervisor, supervisor
+):
+    services.confirm_receipt(shipment=shipment, quantity=40, by=other_supervisor)
+    services.repay_loan(loan=shipment.loan, quantity=10, by=other_supervisor,
+                        reference="470/402/KEMBALI")
+    repayment = shipment.loan.shipments.get(kind=Shipment.Kind.REPAYMENT)
+    assert (repayment.reference, repayment.letter) == ("470/402/KEMBALI", "470/402/KEMBALI")
+    receipt = services.confirm_receipt(shipment=repayment, quantity=10, by=supervisor)
+    assert receipt.reference == "470/402/KEMBALI"
+    assert shipment.letter == shipment.loan.reference
+
+
+@pytest.mark.parametrize("reference", ["ОТСЫЛКА/1", "\ufdfa" * 100, "ab\u0301c/1"])
+def test_a_repayment_letter_is_checked_like_every_document_number(
+    office, supervisor, reference
+):
+    loan = services.borrow_from_partner(office=office, partner_code=PARTNER_BINTAN, quantity=5,
+                                        reference="470/1", by=supervisor)
+    with refused(match="Nomor surat pengembalian"):
+        services.repay_loan(loan=loan, quantity=1, by=supervisor, reference=reference)
+    loan.refresh_from_db()
+    assert loan.repaid_quantity == 0
+
+
+@pytest.mark.parametrize("changed", [{"due_on": "later"}, {"note": "lain"}])
+def test_a_loan_form_resubmitted_with_other_terms_is_refused(
+    stocked, other_office, supervisor, changed
+):
+    from blanko.exceptions import IdempotencyConflict
+
+    terms = {"lender": stocked, "borrower": other_office, "quantity": 5, "reference": "470/1",
+             "by": supervisor, "due_on": timezone.localdate() + datetime.timedelta(days=30),
+             "note": "",
+             "idempotency_key": "form-1"}
+    first = services.lend_to_office(**terms)
+    assert services.lend_to_office(**terms) == first  # the same form twice: one loan
+    if "due_on" in changed:
+        terms["due_on"] = None
+    else:
+        terms["note"] = changed["note"]
+    with pytest.raises(IdempotencyConflict):
+        services.lend_to_office(**terms)
+    assert Loan.objects.count() == 1
+
+
+def test_lending_into_the_borrowers_closed_month_is_refused(
+    office, other_office, supervisor, receive
+):
+    from blanko.models import MonthClose
+
+    receive(office, 100, occurred_on=previous_month_day(1))
+    MonthClose.objects.create(office=other_office, month=previous_month_day(1),
+                              closed_by=supervisor)
+    with refused(match="sudah ditutup untuk"):
+        services.lend_to_office(lender=office, borrower=other_office, quantity=5,
+                                reference="470/1", by=supervisor,
+                                occurred_on=previous_month_day(10))
+    assert not Loan.objects.exists()

@@ -157,11 +157,15 @@ def test_a_draw_dated_today_moves_the_balance_and_writes_the_movement_and_nothin
     assert not movement._state.adding
 
 
-def test_a_back_dated_draw_checks_the_closed_months_under_the_lock(stocked, operator):
-    services.issue_blank(office=stocked, by=operator)
+def test_a_back_dated_draw_checks_the_closed_months_and_the_days_since_under_the_lock(
+        office, operator, receive):
+    receive(office, 10, occurred_on=previous_month_day(1))
+    services.issue_blank(office=office, by=operator)
     with CaptureQueriesContext(connection) as captured:
-        services.issue_blank(office=stocked, by=operator, occurred_on=previous_month_day())
-    assert _statements(captured) == [*POSTING[:1], "SELECT 1", *POSTING[1:]]
+        services.issue_blank(office=office, by=operator, occurred_on=previous_month_day())
+    # The closed months, then each later day's net movement of the store.
+    assert _statements(captured) == [*POSTING[:1], "SELECT 1",
+                                     "SELECT blanko_movement.occurred_on", *POSTING[1:]]
 
 
 def test_recorded_at_is_taken_under_the_lock_and_follows_the_posting_order(stocked, operator):
@@ -252,7 +256,7 @@ def test_the_lock_date_is_the_end_of_the_latest_closed_month(office, other_offic
 def test_another_office_is_not_locked_by_this_office_s_close(
         stocked, other_office, supervisor, receive, other_operator):
     services.close_month(office=stocked, month=D(2020, 10, 1), by=supervisor)
-    receive(other_office, 10)
+    receive(other_office, 10, occurred_on=D(2020, 3, 1))
     movement = services.issue_blank(office=other_office, by=other_operator,
                                     occurred_on=D(2020, 3, 15))
     assert movement.occurred_on == D(2020, 3, 15)
@@ -326,3 +330,51 @@ def test_every_dated_service_refuses_a_date_on_or_before_the_lock_date(
         _post_on_locked_day(name, office, other_office, operator, supervisor,
                             other_supervisor)
     assert list(info.value.message_dict) == ["occurred_on"]
+
+
+# --- A back-dated outflow may not leave a past day below zero -----------------------------
+
+
+@pytest.mark.parametrize("backdated", ["lend", "destroy"])
+def test_a_backdated_outflow_that_would_leave_a_past_day_negative_is_refused(
+    office, supervisor, backdated
+):
+    services.receive_allocation(office=office, quantity=10, reference="BAST/1", by=supervisor,
+                                occurred_on=previous_month_day(1))
+    services.receive_allocation(office=office, quantity=100, reference="BAST/2", by=supervisor,
+                                occurred_on=previous_month_day(20))
+    if backdated == "destroy":
+        for _ in range(15):
+            services.spoil_blank(office=office, by=supervisor, cause="damaged")
+    before = Movement.objects.count()
+    # Lending 15 on the 10th: only 10 were there until the delivery of the 20th. The 15
+    # spoiled blanks were spoiled today: on the 10th there were none to destroy.
+    short, on = ((5, previous_month_day(19)) if backdated == "lend"
+                 else (15, today() - datetime.timedelta(days=1)))
+    with refused(match=f"minus {short} blanko pada {on:%d/%m/%Y}"):
+        if backdated == "lend":
+            services.lend_to_partner(office=office, partner_code=PARTNER_BINTAN, quantity=15,
+                                     reference="470/1", by=supervisor,
+                                     occurred_on=previous_month_day(10))
+        else:
+            services.destroy_spoiled(office=office, quantity=15, number="BA/1", by=supervisor,
+                                     destroyed_on=previous_month_day(10))
+    assert Movement.objects.count() == before
+    assert not Loan.objects.exists()
+
+
+def test_a_backdated_outflow_that_the_past_covers_is_accepted(office, supervisor):
+    services.receive_allocation(office=office, quantity=10, reference="BAST/1", by=supervisor,
+                                occurred_on=previous_month_day(1))
+    services.receive_allocation(office=office, quantity=100, reference="BAST/2", by=supervisor,
+                                occurred_on=previous_month_day(20))
+    services.lend_to_partner(office=office, partner_code=PARTNER_BINTAN, quantity=10,
+                             reference="470/1", by=supervisor, occurred_on=previous_month_day(10))
+    assert selectors.balance_as_of(office=office, day=previous_month_day(10)) == 0
+    assert selectors.stock_on_hand(office=office) == 100
+
+
+def test_an_outflow_dated_today_reads_no_later_days(office, supervisor, stocked):
+    with CaptureQueriesContext(connection) as queries:
+        services.issue_blank(office=stocked, by=supervisor)
+    assert not [q for q in queries.captured_queries if "GROUP BY" in q["sql"]]

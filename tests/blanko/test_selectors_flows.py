@@ -148,7 +148,7 @@ def test_store_windows_give_the_days_only_of_stores_that_may_have_started_one_em
 
 
 def test_use_reversals_name_the_day_used_and_the_day_reversed(office, supervisor, receive):
-    receive(office, 100, occurred_on=D(2024, 3, 1))
+    receive(office, 100, occurred_on=D(2024, 2, 1))
     reverse_on(out(office, supervisor, D(2024, 3, 2), 5), supervisor, D(2024, 3, 9))
     reverse_on(out(office, supervisor, D(2024, 3, 3), 2), supervisor, D(2024, 3, 3))
     reverse_on(out(office, supervisor, D(2024, 2, 20), 7), supervisor, D(2024, 3, 4))

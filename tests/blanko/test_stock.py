@@ -342,7 +342,7 @@ def test_a_month_is_closed_only_once(office, supervisor):
 def test_after_a_close_no_posting_may_be_dated_in_that_month_for_that_office(
     stocked, other_office, supervisor, operator, other_supervisor, receive, other_operator
 ):
-    receive(other_office, 10)
+    receive(other_office, 10, occurred_on=previous_month_day(1))
     services.close_month(office=stocked, month=previous_month_day(), by=supervisor)
     day = previous_month_day(28)
     with refused(match="sudah ditutup"):

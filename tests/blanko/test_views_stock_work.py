@@ -228,6 +228,21 @@ def test_a_month_closed_between_preview_and_confirmation_refuses_the_count(
     assert ledger_snapshot() == before
 
 
+@pytest.mark.parametrize("edit", [{"counted_quantity": "5"}, {"reason": "lain"},
+                                  {"seal": "palsu"}, {"counted_on": "2026-01-02"}])
+def test_a_confirmation_posts_only_the_count_its_preview_showed(
+    client, stocked, supervisor, edit
+):
+    client.force_login(supervisor)
+    data = {**confirm_data(preview(client, stocked, counted=97, reason="hilang")), **edit}
+    before = ledger_snapshot()
+    response = client.post(count_url(stocked), data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Isian pratinjau tidak sah; periksa lagi lalu pratinjau ulang."]
+    assert ledger_snapshot() == before
+
+
 def test_hidden_fields_edited_by_hand_post_nothing(client, stocked, supervisor):
     client.force_login(supervisor)
     data = {**confirm_data(preview(client, stocked, counted=97, reason="hilang")),

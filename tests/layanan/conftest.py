@@ -27,11 +27,11 @@ def give_stock(receive, supervisor):
     """`receive`, by the office's own supervisor rather than a superuser: the layanan
     tests run as the least-privileged role that could record the delivery."""
 
-    def _give(office, quantity: int, *, by=None):
+    def _give(office, quantity: int, *, by=None, **kwargs):
         if by is None:
             by = supervisor if office.pk == supervisor.staff_profile.office_id else (
                 make_user(access.SUPERVISOR, office))
-        return receive(office, quantity, by=by)
+        return receive(office, quantity, by=by, **kwargs)
 
     return _give
 

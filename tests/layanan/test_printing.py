@@ -174,8 +174,8 @@ def test_printing_before_the_17th_birthday_is_refused_with_the_date(office, oper
 
 
 def test_printing_is_allowed_from_the_17th_birthday(office, operator, give_stock):
-    give_stock(office, 5)
     birthday = today() - datetime.timedelta(days=10)
+    give_stock(office, 5, occurred_on=birthday - datetime.timedelta(days=100))
     request = submit(office, operator, kind=Kind.NEW, nik=make_nik(rules.add_years(birthday, -17)),
                      at=noon(birthday - datetime.timedelta(days=100)))
     verify(request, operator, at=noon(birthday - datetime.timedelta(days=99)))

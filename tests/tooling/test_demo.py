@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from blanko.models import Movement
 from layanan.models import CardPrint, RequestEvent, ServiceRequest, Suket
 from tests.helpers import LEDGER_CLEAN, verify_ledger
+from tests.tooling.helpers import seed_demo_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +24,8 @@ def counts() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """Seeds once for the module (it is slow), and takes everything away afterwards."""
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            call_command("seed_demo", stdout=io.StringIO())
-            first = counts()
-            call_command("seed_demo", stdout=io.StringIO())
-            yield first
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seed_demo_twice(django_db_blocker, measure=counts) as seeded:
+        yield seeded["first"]
 
 
 def test_seed_demo_twice_adds_nothing_the_second_time(seeded):

@@ -9,11 +9,9 @@ rollup and dashboard, as the province viewer and the supervisors see them.
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.urls import reverse
 
 from blanko import selectors
@@ -37,6 +35,7 @@ from config.tooling.demo.plan import (
 from layanan.supervision.dashboard import office_dashboard
 from layanan.supervision.rollup import office_rollup
 from tests.helpers import LEDGER_CLEAN, today, verify_ledger
+from tests.tooling.helpers import seed_demo_twice
 
 pytestmark = pytest.mark.django_db
 
@@ -69,22 +68,8 @@ def rollup_rows():
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """Seeds twice for the module (it takes seconds), and takes everything away after."""
-    with django_db_blocker.unblock():
-        from django.db import transaction
-
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            out = io.StringIO()
-            call_command("seed_demo", stdout=out)
-            first = counts()
-            again = io.StringIO()
-            call_command("seed_demo", stdout=again)
-            yield {"first": first, "out": out.getvalue(), "again": again.getvalue()}
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with seed_demo_twice(django_db_blocker, measure=counts) as seeded:
+        yield seeded
 
 
 def test_every_kepri_office_prints_every_weekday_up_to_today(seeded):
