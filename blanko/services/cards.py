@@ -28,10 +28,6 @@ def hold_movement(*, movement: Movement) -> MovementHold:
     return hold
 
 
-def is_held(*, movement: Movement) -> bool:
-    return MovementHold.objects.filter(movement=movement).exists()
-
-
 def spoil_issued_card(
     *, office: Office, by: AbstractUser, cause: str, reference: str = "", note: str = "",
     idempotency_key: str | None = None, occurred_on: datetime.date | None = None,
