@@ -27,8 +27,15 @@ OPERATOR = "Operator"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
 VIEWER = "Viewer"
+# The supply cycle's network roles: a province coordinator (a profile with a 2-digit
+# region_code) forwards the requests for blanks of its province; Ditjen's national
+# allocator (a national profile) allocates and dispatches from the central store.
+PROVINCE = "Province"
+NATIONAL = "National"
 
+# The office roles.
 ROLES = (OPERATOR, SUPERVISOR, ADMINISTRATOR, VIEWER)
+NETWORK_ROLES = (PROVINCE, NATIONAL)
 
 
 def _profile(user: AnyUser) -> StaffProfile | None:
@@ -52,6 +59,8 @@ def is_national(user: AnyUser) -> bool:
 
 
 def offices_in_scope(user: AnyUser) -> QuerySet[Office]:
+    """The kab/kota offices `user` may see. Never Ditjen's central store (Office.objects
+    leaves it out): a national user reaches it through `can_access_office`."""
     if not user.is_authenticated:
         return Office.objects.none()
     if is_national(user):
@@ -67,6 +76,8 @@ def offices_in_scope(user: AnyUser) -> QuerySet[Office]:
 
 
 def can_access_office(user: AnyUser, office: Office) -> bool:
+    """Whether `office` is in the user's scope. The central store ("00") is in no
+    office's and no province's scope: only national users and superusers reach it."""
     if not user.is_authenticated or not user.is_active:
         return False
     if is_national(user):
@@ -84,7 +95,7 @@ def can_access_office(user: AnyUser, office: Office) -> bool:
 # A superuser manages everyone. An office's Administrator who is not a superuser
 # manages the users of their own office only, and may hand out only the office roles
 # below, always at their own office: never superuser, never a permission of its own,
-# never another group, never a region or national scope.
+# never another group (the network roles included), never a region or national scope.
 GRANTABLE_ROLES = ROLES
 
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from blanko import access, admin_forms
 from blanko.models import (
     Balance,
+    BlankRequest,
     Delivery,
     Destruction,
     Loan,
@@ -239,6 +240,19 @@ class MonthCloseAdmin(ServiceAddAdmin):
     add_form = admin_forms.MonthCloseForm
     list_display = ["office", "month", "closed_by", "closed_at"]
     list_select_related = ["office", "closed_by"]
+
+
+@admin.register(BlankRequest)
+class BlankRequestAdmin(ScopedAdminMixin, ReadOnlyAdmin):
+    """Requests for blanks, to look up: they move only through the supply pages."""
+
+    list_display = ["number", "office", "submitted_on", "status", "quantity",
+                    "forwarded_quantity", "allocated_quantity", "dispatched_quantity",
+                    "received_quantity"]
+    list_filter = ["status"]
+    search_fields = ["number"]
+    list_select_related = ["office"]
+    exclude = ["figures"]
 
 
 class StaffProfileInline(admin.StackedInline):

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import formats, translation
 from django.utils.dates import MONTHS_3
+
+if TYPE_CHECKING:
+    from blanko.models import Office
 
 
 def number(value: int) -> str:
@@ -52,3 +56,18 @@ class TableFormat:
         if month is None:
             month = self.months[value.month] = str(MONTHS_3[value.month]).title()
         return f"{value.day} {month} {value.year}"
+
+
+# "Kota Tanjungpinang" signs as "Tanjungpinang", "Kabupaten Bintan" as "Bintan".
+PLACE_PREFIXES = ("Kota ", "Kabupaten ", "Kab. ")
+
+
+def place_name(office: Office) -> str:
+    """The town for "<place>, <date>" above a signature: "Kota Batam" gives "Batam"; Ditjen
+    Dukcapil's central store signs in Jakarta."""
+    if office.is_central:
+        return "Jakarta"
+    for prefix in PLACE_PREFIXES:
+        if office.name.startswith(prefix):
+            return office.name.removeprefix(prefix)
+    return office.name

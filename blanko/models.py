@@ -12,17 +12,34 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_QUANTITY = 10_000_000
 # Days from asking Ditjen for blanks to their arrival, until the supply cycle measures it.
 DEFAULT_LEAD_TIME_DAYS = 30
 MAX_LEAD_TIME_DAYS = 365
+# Ditjen Dukcapil's central warehouse: an office record (created by migration 0011) with
+# its own store, fed by procurement, from which blanks are dispatched to the offices.
+CENTRAL_OFFICE_CODE = "00"
+
+
+class KabKotaManager(models.Manager):
+    """`Office.objects`: the kab/kota offices, without Ditjen's central store.
+
+    Every list of offices (the public stock page, the online form's choice, the
+    rollups, a loan's partner, the tooling) means the kab/kota; the central store is
+    reached by name (`blanko.services.central_office()`) or through `Office.all_objects`,
+    which is also the default manager (the admin, backups, unique checks see it).
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().exclude(code=CENTRAL_OFFICE_CODE)
 
 
 class Office(models.Model):
-    """A Disdukcapil kab/kota office that uses SiBlanko."""
+    """A Disdukcapil kab/kota office that uses SiBlanko, or Ditjen's central store ("00")."""
 
     code = models.CharField(_("kode wilayah"), max_length=4, unique=True)
     name = models.CharField(_("nama"), max_length=200)
@@ -36,13 +53,18 @@ class Office(models.Model):
     )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
+    all_objects = models.Manager()
+    objects = KabKotaManager()
+
     class Meta:
         ordering = ["code"]
+        default_manager_name = "all_objects"
         verbose_name = _("kantor")
         verbose_name_plural = _("kantor")
         constraints = [
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{4}$"), name="office_code_four_digits"
+                condition=Q(code__regex=r"^([0-9]{4}|00)$"),
+                name="office_code_kab_kota_or_central",
             ),
             models.CheckConstraint(
                 condition=Q(lead_time_days__gte=1, lead_time_days__lte=MAX_LEAD_TIME_DAYS),
@@ -57,6 +79,11 @@ class Office(models.Model):
     @property
     def province_code(self) -> str:
         return self.code[:2]
+
+    @property
+    def is_central(self) -> bool:
+        """Ditjen's central store, not a kab/kota office."""
+        return self.code == CENTRAL_OFFICE_CODE
 
 
 class StaffProfile(models.Model):
@@ -214,6 +241,8 @@ class Movement(models.Model):
     class Reason(models.TextChoices):
         RECEIPT_DITJEN = "receipt_ditjen", _("Penerimaan dari Ditjen Dukcapil")
         RECEIPT_PROVINCE = "receipt_province", _("Penerimaan dari provinsi")
+        PROCUREMENT = "procurement", _("Pengadaan ke gudang pusat")
+        DISPATCH = "dispatch", _("Dikirim ke kab/kota")
         LOAN_IN = "loan_in", _("Pinjaman diterima")
         LOAN_OUT = "loan_out", _("Pinjaman diberikan")
         REPAYMENT_IN = "repayment_in", _("Pengembalian pinjaman diterima")
@@ -255,6 +284,12 @@ class Movement(models.Model):
     )
     loan = models.ForeignKey(
         "Loan", on_delete=models.PROTECT, null=True, blank=True, related_name="movements"
+    )
+    # A dispatch from the central store, its receipt or its cancellation.
+    # Indexed by a partial index (Meta), built concurrently: the table is large.
+    blank_request = models.ForeignKey(
+        "BlankRequest", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+        related_name="movements", verbose_name=_("permohonan blanko"),
     )
     from_balance_after = models.BigIntegerField(null=True, blank=True, editable=False)
     to_balance_after = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -303,6 +338,10 @@ class Movement(models.Model):
             # Every store's use over a window (the rollup), from the index alone.
             models.Index(fields=["reason", "occurred_on", "from_location", "quantity"],
                          name="movement_reason_day"),
+            # The movements of the supply cycle, by request (a lead time, a receipt).
+            models.Index(fields=["blank_request", "occurred_on"],
+                         condition=Q(blank_request__isnull=False),
+                         name="movement_blank_request"),
         ]
         permissions = [
             ("issue_blank", _("Dapat mencetak (menerbitkan) blanko")),
@@ -477,22 +516,30 @@ class Loan(models.Model):
 
 
 class Shipment(models.Model):
-    """Blanks sent between two offices that both use SiBlanko.
+    """Blanks sent between two offices that both use SiBlanko: a loan or its repayment,
+    or a dispatch from Ditjen's central store answering a request for blanks.
 
     They sit in the sender's TRANSIT location until the receiver confirms
-    receipt (possibly in parts) or either side cancels what is left.
+    receipt (possibly in parts) or the sender cancels what is left (for a loan,
+    either side).
     """
 
     class Kind(models.TextChoices):
         LOAN = "loan", _("Pinjaman")
         REPAYMENT = "repayment", _("Pengembalian")
+        DISPATCH = "dispatch", _("Kiriman Ditjen")
 
     class Status(models.TextChoices):
         IN_TRANSIT = "in_transit", _("Dalam perjalanan")
         RECEIVED = "received", _("Diterima")
         CANCELLED = "cancelled", _("Dibatalkan")
 
-    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="shipments")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="shipments")
+    blank_request = models.ForeignKey(
+        "BlankRequest", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="shipments", verbose_name=_("permohonan blanko"),
+    )
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     sender = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
     receiver = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+")
@@ -504,7 +551,8 @@ class Shipment(models.Model):
     sent_on = models.DateField(_("tanggal kirim"))
     reference = models.CharField(
         _("nomor surat"), max_length=100, blank=True,
-        help_text=_("Surat pengantar kiriman ini: surat pinjaman, atau surat pengembalian."))
+        help_text=_("Surat pengantar kiriman ini: surat pinjaman, surat pengembalian, atau "
+                    "BAST kiriman Ditjen."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -519,6 +567,17 @@ class Shipment(models.Model):
             ),
             models.CheckConstraint(condition=~Q(sender=F("receiver")),
                                    name="shipment_two_offices"),
+            # A loan's shipment belongs to its loan, a dispatch to its request: one of two.
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="dispatch", loan__isnull=True, blank_request__isnull=False)
+                    | (~Q(kind="dispatch") & Q(loan__isnull=False, blank_request__isnull=True))
+                ),
+                name="shipment_loan_or_blank_request",
+            ),
+            # One dispatch per BAST number, whatever its letter case.
+            models.UniqueConstraint(Lower("reference"), condition=Q(kind="dispatch"),
+                                    name="shipment_unique_dispatch_bast"),
         ]
 
     def __str__(self) -> str:
@@ -531,8 +590,10 @@ class Shipment(models.Model):
     @property
     def letter(self) -> str:
         """The letter that goes with the blanks (shipments before 0009 had none: the
-        loan's letter, which is what they carried)."""
-        return self.reference or self.loan.reference
+        loan's letter, which is what they carried). A dispatch's is its BAST number."""
+        if self.reference or self.loan_id is None:
+            return self.reference
+        return self.loan.reference
 
 
 class StockCount(models.Model):
@@ -602,3 +663,137 @@ class MonthClose(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.code} {self.month:%Y-%m}"
+
+
+# --- The supply cycle: requests for blanks, allocation by Ditjen, dispatch -------------------
+
+
+class BlankRequest(models.Model):
+    """A request for blanks (permohonan blanko): an office asks, its province forwards,
+    Ditjen allocates from the central store and dispatches, the office confirms receipt.
+
+    The quantities only grow along the way (a cancelled dispatch gives its blanks back):
+    received <= dispatched <= allocated <= asked, checked by the database.
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Diajukan")
+        FORWARDED = "forwarded", _("Diteruskan provinsi")
+        ALLOCATED = "allocated", _("Dialokasikan")
+        PARTLY_RECEIVED = "partly_received", _("Diterima sebagian")
+        RECEIVED = "received", _("Diterima")
+        REFUSED = "refused", _("Ditolak")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    # Still waiting for something: a forward, an allocation, a dispatch or a receipt.
+    OPEN_STATUSES = (Status.SUBMITTED, Status.FORWARDED, Status.ALLOCATED,
+                     Status.PARTLY_RECEIVED)
+    # Allocated blanks that may still be waiting in the central store.
+    ALLOCATED_STATUSES = (Status.ALLOCATED, Status.PARTLY_RECEIVED)
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="blank_requests",
+                               verbose_name=_("kantor"))
+    number = models.CharField(_("nomor permohonan"), max_length=40, unique=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    quantity = models.PositiveIntegerField(_("jumlah diminta"))
+    forwarded_quantity = models.PositiveIntegerField(
+        _("jumlah diteruskan provinsi"), null=True, blank=True)
+    allocated_quantity = models.PositiveIntegerField(
+        _("jumlah dialokasikan"), null=True, blank=True,
+        help_text=_("0 berarti permohonan ditolak."))
+    dispatched_quantity = models.PositiveIntegerField(_("jumlah dikirim"), default=0)
+    received_quantity = models.PositiveIntegerField(_("jumlah diterima"), default=0)
+    needed_by = models.DateField(_("dibutuhkan sebelum"), null=True, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    # The dashboard's figures on the day of the request, as the letter shows them:
+    # as_of, stock, average, days_of_cover, stockout_on, key_date, key_date_name,
+    # shortfall, to_request (strings and numbers).
+    figures = models.JSONField(_("angka dasbor"), default=dict, blank=True)
+    submitted_on = models.DateField(_("tanggal permohonan"))
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True,
+                                       editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("diajukan oleh"))
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+        verbose_name = _("permohonan blanko")
+        verbose_name_plural = _("permohonan blanko")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0, quantity__lte=MAX_QUANTITY)
+                & (Q(forwarded_quantity__isnull=True)
+                   | Q(forwarded_quantity__gt=0, forwarded_quantity__lte=MAX_QUANTITY))
+                & (Q(allocated_quantity__isnull=True)
+                   | Q(allocated_quantity__lte=Coalesce(F("forwarded_quantity"),
+                                                        F("quantity"))))
+                & Q(dispatched_quantity__lte=Coalesce(F("allocated_quantity"), 0))
+                & Q(received_quantity__lte=F("dispatched_quantity")),
+                name="blank_request_quantities_consistent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "submitted_on"], name="blank_request_office_day"),
+            models.Index(fields=["status", "submitted_on"], name="blank_request_status_day"),
+        ]
+        permissions = [
+            ("request_blanks", _("Dapat mengajukan permohonan blanko")),
+            ("forward_blank_request", _("Dapat meneruskan permohonan blanko")),
+            ("allocate_blanks",
+             _("Dapat mengalokasikan dan mengirim blanko dari gudang pusat")),
+            ("view_blank_request", _("Dapat melihat permohonan blanko")),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def asked(self) -> int:
+        """What Ditjen is asked for: the province's figure once it forwarded it."""
+        return self.quantity if self.forwarded_quantity is None else self.forwarded_quantity
+
+    @property
+    def undispatched(self) -> int:
+        """Allocated and still waiting in the central store."""
+        return max((self.allocated_quantity or 0) - self.dispatched_quantity, 0)
+
+    @property
+    def in_transit(self) -> int:
+        """Dispatched and not yet received (nor cancelled)."""
+        return self.dispatched_quantity - self.received_quantity
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def age_days(self, today) -> int:
+        """Days since it was submitted, on `today`."""
+        return (today - self.submitted_on).days
+
+
+class BlankRequestEvent(models.Model):
+    """One step of a request for blanks: who, when, from which status to which, and
+    how many (the figure of that step: asked, forwarded, allocated, dispatched...)."""
+
+    blank_request = models.ForeignKey(BlankRequest, on_delete=models.PROTECT,
+                                      related_name="events")
+    from_status = models.CharField(_("dari status"), max_length=20, blank=True,
+                                   choices=BlankRequest.Status.choices)
+    to_status = models.CharField(_("ke status"), max_length=20,
+                                 choices=BlankRequest.Status.choices)
+    quantity = models.PositiveIntegerField(_("jumlah"), null=True, blank=True)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                           related_name="+", verbose_name=_("oleh"))
+    # A default rather than auto_now_add, so that the demo's story can be dated.
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("riwayat permohonan blanko")
+        verbose_name_plural = _("riwayat permohonan blanko")
+
+    def __str__(self) -> str:
+        return f"{self.blank_request_id}: {self.from_status or '-'} → {self.to_status}"

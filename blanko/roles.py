@@ -7,25 +7,32 @@ data that migrations created). Each app names only its own permissions.
 
 from __future__ import annotations
 
-from blanko.access import ADMINISTRATOR, OPERATOR, SUPERVISOR, VIEWER
+from blanko.access import ADMINISTRATOR, NATIONAL, OPERATOR, PROVINCE, SUPERVISOR, VIEWER
 
 _OPERATOR = ["issue_blank", "spoil_blank", "view_ledger"]
 _SUPERVISOR = _OPERATOR + [
     "receive_blank", "manage_loan", "count_stock", "destroy_blank", "reverse_movement",
     "close_month",
+    # The supply cycle (migration 0012): ask Ditjen for blanks, follow the requests.
+    "request_blanks", "view_blank_request",
 ]
 _ADMIN_MODELS = [
     "view_office", "add_office", "change_office", "view_staffprofile", "add_staffprofile",
     "change_staffprofile", "view_delivery", "add_delivery", "view_movement", "view_balance",
     "view_location", "view_loan", "add_loan", "view_stockcount", "add_stockcount",
     "view_destruction", "add_destruction", "view_monthclose", "add_monthclose", "view_shipment",
+    "view_blankrequest",
 ]
 
 BLANKO_ROLES: dict[str, list[str]] = {
     OPERATOR: _OPERATOR,
     SUPERVISOR: _SUPERVISOR,
     ADMINISTRATOR: _SUPERVISOR + _ADMIN_MODELS,
-    VIEWER: ["view_ledger"],
+    VIEWER: ["view_ledger", "view_blank_request"],
+    # The network roles (migration 0012), never grantable by an office's Administrator
+    # (blanko.access.GRANTABLE_ROLES). Their dashboards: layanan.roles.
+    PROVINCE: ["view_ledger", "view_blank_request", "forward_blank_request"],
+    NATIONAL: ["view_ledger", "view_blank_request", "allocate_blanks"],
 }
 # The Django admin manages users, so the Administrator role carries those rights; they
 # reach only the users of the Administrator's own office, who may be given only the

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from blanko import views
-from blanko.views import loans, stock_work
+from blanko.views import loans, stock_work, supply_network, supply_office
 
 app_name = "blanko"
 
@@ -26,4 +26,27 @@ urlpatterns = [
     path("kantor/<str:code>/opname/", stock_work.stock_count, name="stock_count"),
     path("kantor/<str:code>/pemusnahan/baru/", stock_work.destruction_create,
          name="destruction_create"),
+    # The office's requests for blanks to Ditjen (blanko.views.supply_office).
+    path("kantor/<str:code>/permohonan-blanko/", supply_office.blank_request_list,
+         name="blank_request_list"),
+    path("kantor/<str:code>/permohonan-blanko/baru/", supply_office.blank_request_create,
+         name="blank_request_create"),
+    path("kantor/<str:code>/permohonan-blanko/<int:pk>/", supply_office.blank_request_detail,
+         name="blank_request_detail"),
+    path("kantor/<str:code>/permohonan-blanko/<int:pk>/surat/",
+         supply_office.blank_request_letter, name="blank_request_letter"),
+    path("kantor/<str:code>/permohonan-blanko/<int:pk>/batal/",
+         supply_office.blank_request_cancel, name="blank_request_cancel"),
+    # The province coordinator's and the national allocator's pages
+    # (blanko.views.supply_network).
+    path("provinsi/<str:province>/permohonan-blanko/", supply_network.province_requests,
+         name="province_requests"),
+    path("provinsi/<str:province>/permohonan-blanko/<int:pk>/teruskan/",
+         supply_network.province_forward, name="province_forward"),
+    path("pusat/", supply_network.central_home, name="central_home"),
+    path("pusat/terima/", supply_network.central_receive, name="central_receive"),
+    path("pusat/permohonan/<int:pk>/alokasi/", supply_network.central_allocate,
+         name="central_allocate"),
+    path("pusat/permohonan/<int:pk>/kirim/", supply_network.central_dispatch,
+         name="central_dispatch"),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blanko.access import ADMINISTRATOR, OPERATOR, SUPERVISOR, VIEWER
+from blanko.access import ADMINISTRATOR, NATIONAL, OPERATOR, PROVINCE, SUPERVISOR, VIEWER
 from blanko.roles import grant
 
 _OPERATOR = ["register_request", "process_request", "view_personal_data", "view_servicerequest"]
@@ -19,8 +19,11 @@ _KEY_DATE_ADMIN = ["view_keydate", "add_keydate", "change_keydate", "delete_keyd
 SUPERVISOR_VIEW_ROLES: dict[str, list[str]] = {
     SUPERVISOR: ["view_dashboard", "view_report"],
     ADMINISTRATOR: ["view_dashboard", "view_report", *_KEY_DATE_ADMIN],
-    # Province and national viewers read the rollup and each office's dashboard.
+    # Province and national viewers read the rollup and each office's dashboard; so do
+    # the network roles (the province coordinator, Ditjen's allocator).
     VIEWER: ["view_dashboard"],
+    PROVINCE: ["view_dashboard"],
+    NATIONAL: ["view_dashboard"],
 }
 
 

@@ -21,13 +21,21 @@ from tests.factories import OfficeFactory, make_user
 
 OPERATOR, SUPERVISOR = access.OPERATOR, access.SUPERVISOR
 ADMINISTRATOR, VIEWER = access.ADMINISTRATOR, access.VIEWER
+PROVINCE, NATIONAL = access.PROVINCE, access.NATIONAL
 STAFF_ROLES = (OPERATOR, SUPERVISOR, ADMINISTRATOR, VIEWER)
+# The network roles hold no office: the province coordinator of 21 (the own office's
+# province; the other office is in 31), and Ditjen's national allocator, who reaches
+# every office.
+NETWORK_ROLES = (PROVINCE, NATIONAL)
+EVERY_ROLE = (*STAFF_ROLES, *NETWORK_ROLES)
 ANONYMOUS = "anonymous"
 
 
 @dataclass(frozen=True)
 class Policy:
-    """Who may use a URL. `roles` get in at their own office; nobody at another."""
+    """Who may use a URL. `roles` get in at their own office (their own province, for a
+    province coordinator); nobody at another, except the national allocator, who
+    reaches every office."""
 
     roles: frozenset[str] = frozenset()
     public: bool = False
@@ -57,7 +65,7 @@ POLICIES: dict[str, Policy] = {
     "logout": Policy(public=True, scoped=False, method="post", ok=(302,)),
     # Staff pages.
     "blanko:office_list": Policy(login_only=True, scoped=False),
-    "blanko:stock": Policy(roles=roles(*STAFF_ROLES)),
+    "blanko:stock": Policy(roles=roles(*STAFF_ROLES, PROVINCE, NATIONAL)),
     "blanko:movement_reverse": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "blanko:stock_count": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "blanko:destruction_create": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
@@ -68,6 +76,25 @@ POLICIES: dict[str, Policy] = {
     "blanko:loan_due_date": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "blanko:shipment_receive": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "blanko:shipment_cancel": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    # The supply cycle: the office's requests for blanks...
+    "blanko:blank_request_list": Policy(
+        roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER, PROVINCE, NATIONAL)),
+    "blanko:blank_request_create": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:blank_request_detail": Policy(
+        roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER, PROVINCE, NATIONAL)),
+    "blanko:blank_request_letter": Policy(
+        roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER, PROVINCE, NATIONAL)),
+    # The Supervisor cancels (302); the Administrator then finds it cancelled (200).
+    "blanko:blank_request_cancel": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR),
+                                          method="post", ok=(200, 302)),
+    # ... the province's (the URL names the province: 21 own, 31 other) ...
+    "blanko:province_requests": Policy(roles=roles(VIEWER, PROVINCE, NATIONAL)),
+    "blanko:province_forward": Policy(roles=roles(PROVINCE)),
+    # ... and Ditjen's central store.
+    "blanko:central_home": Policy(roles=roles(NATIONAL), scoped=False),
+    "blanko:central_receive": Policy(roles=roles(NATIONAL), scoped=False),
+    "blanko:central_allocate": Policy(roles=roles(NATIONAL), scoped=False),
+    "blanko:central_dispatch": Policy(roles=roles(NATIONAL), scoped=False),
     "layanan:list": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:queue": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:register": Policy(roles=roles(OPERATOR, SUPERVISOR)),
@@ -76,8 +103,10 @@ POLICIES: dict[str, Policy] = {
     "layanan:access_log": Policy(roles=roles(SUPERVISOR)),
     "layanan:subject_export": Policy(roles=roles(SUPERVISOR), method="post", ok=(200, 302)),
     # Supervisor views.
-    "layanan:dashboard": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER)),
-    "layanan:rollup": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER), scoped=False),
+    "layanan:dashboard": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER, PROVINCE,
+                                            NATIONAL)),
+    "layanan:rollup": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR, VIEWER, PROVINCE,
+                                         NATIONAL), scoped=False),
     "layanan:report_index": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "layanan:report": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "layanan:report_xlsx": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
@@ -117,6 +146,8 @@ def world(db):
     users = {role: make_user(role, own, username=f"u_{role.lower()}",
                              is_staff=role == ADMINISTRATOR) for role in STAFF_ROLES}
     users[VIEWER] = make_user(VIEWER, None, username="u_viewer_prov", office__region="21")
+    users[PROVINCE] = make_user(PROVINCE, None, username="u_province", office__region="21")
+    users[NATIONAL] = make_user(NATIONAL, None, username="u_national", office__national=True)
     objects = {}
     for office in (own, other):
         boss = make_user(SUPERVISOR, office, username=f"boss{office.code}")
@@ -137,8 +168,10 @@ def world(db):
         # Borrowed from outside SiBlanko: the office both repays it and set its due date.
         loan = services.borrow_from_partner(office=office, partner_code="2101", quantity=2,
                                             reference=f"PJ-{office.code}", by=boss)
+        blank_request = services.request_blanks(office=office, quantity=10, by=boss)
         objects[office.code] = {"movement": movement, "request": request,
-                                "destruction": destruction, "loan": loan, "boss": boss}
+                                "destruction": destruction, "loan": loan, "boss": boss,
+                                "blank_request": blank_request}
     # Each office lends one blank to the other, so that each has a shipment to receive.
     for sender, receiver in ((own, other), (other, own)):
         lent = services.lend_to_office(lender=sender, borrower=receiver, quantity=1,
@@ -153,11 +186,16 @@ def url_for(name: str, office, objects) -> str:
     kwargs = {}
     if "<str:code>" in pattern:
         kwargs["code"] = office.code
+    if "<str:province>" in pattern:
+        kwargs["province"] = office.province_code
     if "<int:pk>" in pattern:
         kind = ("movement" if name.startswith("blanko:movement")
                 else "destruction" if "destruction" in name
                 else "shipment" if name.startswith("blanko:shipment")
-                else "loan" if name.startswith("blanko:loan") else "request")
+                else "loan" if name.startswith("blanko:loan")
+                else "blank_request" if name.startswith(("blanko:blank_request",
+                                                         "blanko:province", "blanko:central"))
+                else "request")
         kwargs["pk"] = objects[kind].pk
     if "<slug:action>" in pattern:
         kwargs["action"] = "verify"
@@ -182,7 +220,7 @@ def expected(policy: Policy, role: str, same_office: bool) -> str:
         return "ok"
     if role not in policy.roles:
         return "forbidden"
-    if policy.scoped and not same_office:
+    if policy.scoped and not same_office and role != NATIONAL:
         return "not_found"
     return "ok"
 
@@ -202,7 +240,7 @@ def outcome(response, policy: Policy) -> str:
 def test_access_policy(name, world):
     policy = POLICIES[name]
     failures = []
-    for role in (ANONYMOUS, *STAFF_ROLES):
+    for role in (ANONYMOUS, *EVERY_ROLE):
         client = Client()
         if role != ANONYMOUS:
             client.force_login(world["users"][role])

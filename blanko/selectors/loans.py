@@ -134,7 +134,9 @@ def incoming_by_office(*, office_ids: Collection[int], as_of: datetime.date,
     """
     if as_of >= today:
         rows = (
-            Shipment.objects.filter(receiver_id__in=office_ids,
+            # Loans and repayments only: a dispatch from the central store is Ditjen's
+            # (selectors.incoming_from_ditjen), on its own line of the forecast.
+            Shipment.objects.filter(receiver_id__in=office_ids, loan__isnull=False,
                                     status=Shipment.Status.IN_TRANSIT)
             .values("receiver_id")
             .annotate(total=Sum(F("quantity") - F("received_quantity")
@@ -169,7 +171,7 @@ def pending_shipments(*, office: Office) -> QuerySet[Shipment]:
     return (
         Shipment.objects.filter(Q(sender=office) | Q(receiver=office),
                                 status=Shipment.Status.IN_TRANSIT)
-        .select_related("sender", "receiver", "loan")
+        .select_related("sender", "receiver", "loan", "blank_request")
     )
 
 
@@ -307,4 +309,5 @@ def office_shipments(*, office: Office, received_only: bool = False) -> QuerySet
     """Every shipment the office sent or received (only received, if asked), whatever
     its status."""
     sides = Q(receiver=office) if received_only else Q(sender=office) | Q(receiver=office)
-    return Shipment.objects.filter(sides).select_related("sender", "receiver", "loan")
+    return Shipment.objects.filter(sides).select_related("sender", "receiver", "loan",
+                                                         "blank_request")

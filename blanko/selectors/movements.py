@@ -115,6 +115,12 @@ def irreversible_reason(*, movement: Movement) -> Irreversible | None:
         return Irreversible("not_reversible", _(
             "Mutasi pinjaman dikoreksi lewat pembatalan atau pengembalian, bukan "
             "pembalikan."))
+    if getattr(movement, "blank_request_id", None) is not None:
+        # A receipt of a dispatch from the central store: the shipment and the request
+        # count it; reversing it would leave them wrong.
+        return Irreversible("supply", _(
+            "Penerimaan kiriman Ditjen dikoreksi oleh Ditjen (pembatalan kiriman), bukan "
+            "dengan pembalikan."))
     if _has_hold(movement):
         # The draw of a printed card: reversing it would put the blank back on the
         # shelf while the card exists.

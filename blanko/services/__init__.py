@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from blanko.services.cards import spoil_issued_card
+from blanko.services.central_store import central_office, receive_into_central_store
 from blanko.services.closing import close_month
 from blanko.services.loans import (
     borrow_from_partner,
-    cancel_shipment,
-    confirm_receipt,
     lend_to_office,
     lend_to_partner,
     repay_loan,
@@ -17,6 +16,7 @@ from blanko.services.locks import lock_stock
 from blanko.services.offices import create_office, office_location, partner_location
 from blanko.services.posting import EKTP_START, period_lock_date, post_movement
 from blanko.services.reversals import reverse_movement
+from blanko.services.shipments import cancel_shipment, confirm_receipt
 from blanko.services.stock import (
     destroy_spoiled,
     issue_blank,
@@ -25,15 +25,27 @@ from blanko.services.stock import (
     record_stock_count,
     spoil_blank,
 )
+from blanko.services.supply import (
+    allocate_blanks,
+    cancel_blank_request,
+    dispatch_blanks,
+    forward_blank_request,
+    request_blanks,
+)
 
 __all__ = [
     "EKTP_START",
+    "allocate_blanks",
     "borrow_from_partner",
+    "cancel_blank_request",
     "cancel_shipment",
+    "central_office",
     "close_month",
     "confirm_receipt",
     "create_office",
     "destroy_spoiled",
+    "dispatch_blanks",
+    "forward_blank_request",
     "issue_blank",
     "lend_to_office",
     "lend_to_partner",
@@ -44,8 +56,10 @@ __all__ = [
     "post_movement",
     "receive_allocation",
     "receive_from_province",
+    "receive_into_central_store",
     "record_stock_count",
     "repay_loan",
+    "request_blanks",
     "reverse_movement",
     "set_loan_due_date",
     "spoil_blank",

@@ -15,12 +15,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from blanko.access import ensure_permission, has_permission
+from blanko.access import ensure_permission
 from blanko.exceptions import IdempotencyConflict
 from blanko.formatting import number
 from blanko.models import Loan, Location, Movement, Office, Shipment
 from blanko.services.checks import (
-    clean_line,
     clean_note,
     is_replay,
     validate_quantity,
@@ -227,7 +226,7 @@ def lend_to_office(
     return loan
 
 
-def _refresh_loan_status(loan: Loan) -> None:
+def refresh_loan_status(loan: Loan) -> None:
     in_transit = loan.shipments.filter(status=Shipment.Status.IN_TRANSIT).exists()
     if in_transit:
         status = Loan.Status.OPEN
@@ -240,104 +239,6 @@ def _refresh_loan_status(loan: Loan) -> None:
     if status != loan.status:
         loan.status = status
         loan.save(update_fields=["status"])
-
-
-def _receipt_day(shipment: Shipment, occurred_on: datetime.date | None) -> datetime.date:
-    """The date of a receipt: the general date rules, and not before the shipment left."""
-    day = validate_business_date(occurred_on, offices=[], check_closed=False)
-    if day < shipment.sent_on:
-        raise ValidationError(
-            {"occurred_on": _("Tanggal terima tidak boleh sebelum tanggal kirim (%(sent)s).")
-             % {"sent": f"{shipment.sent_on:%d/%m/%Y}"}},
-            code="before_sent",
-        )
-    return day
-
-
-def _refuse_receipt(shipment: Shipment, quantity: int) -> None:
-    """Refuses a receipt of a closed shipment, or of more than is still on its way."""
-    if shipment.status != Shipment.Status.IN_TRANSIT:
-        raise ValidationError(_("Pengiriman ini sudah selesai atau dibatalkan."),
-                              code="closed")
-    if quantity > shipment.remaining:
-        raise ValidationError(
-            {"quantity": _("Jumlah diterima (%(quantity)s) melebihi yang masih dalam "
-                           "perjalanan (%(remaining)s).")
-             % {"quantity": number(quantity), "remaining": number(shipment.remaining)}},
-            code="more_than_sent",
-        )
-
-
-def _book_receipt(shipment: Shipment, loan: Loan, quantity: int) -> None:
-    """Counts a receipt on the locked shipment and loan."""
-    shipment.received_quantity += quantity
-    if shipment.remaining == 0:
-        shipment.status = Shipment.Status.RECEIVED
-    shipment.save(update_fields=["received_quantity", "status"])
-    if shipment.kind == Shipment.Kind.LOAN:
-        loan.delivered_quantity += quantity
-    else:
-        loan.repaid_quantity += quantity
-    loan.save(update_fields=["delivered_quantity", "repaid_quantity"])
-    _refresh_loan_status(loan)
-
-
-def confirm_receipt(
-    *, shipment: Shipment, quantity: int, by: AbstractUser,
-    occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
-) -> Movement:
-    """The receiver confirms that some or all of a shipment has arrived."""
-    ensure_permission(by, PERM, shipment.receiver)
-    validate_quantity(quantity)
-    _receipt_day(shipment, occurred_on)
-    reason = Reason.LOAN_IN if shipment.kind == Shipment.Kind.LOAN else Reason.REPAYMENT_IN
-    post = {
-        "from_location": office_location(shipment.sender, Kind.TRANSIT),
-        "to_location": office_location(shipment.receiver, Kind.STOCK), "quantity": quantity,
-        "reason": reason, "by": by, "occurred_on": occurred_on,
-        "reference": shipment.letter, "idempotency_key": idempotency_key,
-    }
-    if is_replay(idempotency_key):
-        return _replayed_loan_movement(post, shipment.loan)
-    with transaction.atomic():
-        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-        # Requests with the same key queue on the shipment lock: the later ones replay.
-        if is_replay(idempotency_key):
-            return _replayed_loan_movement(post, shipment.loan)
-        _refuse_receipt(shipment, quantity)
-        loan = Loan.objects.select_for_update().get(pk=shipment.loan_id)
-        movement = post_movement(**post, loan=loan)
-        _book_receipt(shipment, loan, quantity)
-    return movement
-
-
-def cancel_shipment(*, shipment: Shipment, by: AbstractUser, reason: str = "") -> Movement:
-    """Either side cancels what is still in transit; it returns to the sender's store."""
-    if not (has_permission(by, PERM, shipment.sender)
-            or has_permission(by, PERM, shipment.receiver)):
-        ensure_permission(by, PERM, shipment.sender)
-    reason = clean_line(reason, field="reason", label=_("Alasan"))
-    # Durable: only views call it, never inside a transaction of their own.
-    with transaction.atomic(durable=True):
-        shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-        if shipment.status != Shipment.Status.IN_TRANSIT or shipment.remaining == 0:
-            raise ValidationError(_("Tidak ada blanko dalam perjalanan untuk dibatalkan."),
-                                  code="closed")
-        loan = Loan.objects.select_for_update().get(pk=shipment.loan_id)
-        remaining = shipment.remaining
-        movement = post_movement(
-            from_location=office_location(shipment.sender, Kind.TRANSIT),
-            to_location=office_location(shipment.sender, Kind.STOCK), quantity=remaining,
-            reason=Reason.TRANSIT_CANCEL, by=by, reference=shipment.letter, note=reason,
-            loan=loan,
-        )
-        shipment.cancelled_quantity += remaining
-        shipment.status = (
-            Shipment.Status.RECEIVED if shipment.received_quantity else Shipment.Status.CANCELLED
-        )
-        shipment.save(update_fields=["cancelled_quantity", "status"])
-        _refresh_loan_status(loan)
-    return movement
 
 
 def _repayment_posting(*, loan: Loan, office: Office, quantity: int, by: AbstractUser,
@@ -412,5 +313,5 @@ def repay_loan(
         movement = post_movement(**post, loan=loan)
         loan.repaid_quantity += quantity
         loan.save(update_fields=["repaid_quantity"])
-        _refresh_loan_status(loan)
+        refresh_loan_status(loan)
     return movement

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from blanko.exceptions import InsufficientStock
 from blanko.formatting import number
-from blanko.models import Balance, Loan, Location, MonthClose, Movement, Office
+from blanko.models import Balance, BlankRequest, Loan, Location, MonthClose, Movement, Office
 from blanko.services.checks import clean_note, find_idempotent, fingerprint, validate_quantity
 from blanko.services.sql import PreparedInsert
 
@@ -259,6 +259,7 @@ def post_movement(
     idempotency_key: str | None = None,
     reverses: Movement | None = None,
     loan: Loan | None = None,
+    blank_request: BlankRequest | None = None,
 ) -> Movement:
     """Posts one movement, or returns the one already posted under `idempotency_key`.
 
@@ -275,6 +276,8 @@ def post_movement(
         source=from_location.pk, target=to_location.pk, quantity=quantity, reason=reason,
         reference=reference, cause=cause, occurred_on=occurred_on or "",
         reverses=reverses.pk if reverses else "", note=note, by=getattr(by, "pk", None) or "",
+        # Only when set, so that the keys of every other posting keep their digest.
+        **({"blank_request": blank_request.pk} if blank_request else {}),
     )
     existing = find_idempotent(idempotency_key, digest)
     if existing is not None:
@@ -286,6 +289,7 @@ def post_movement(
         reason=reason, cause=cause, occurred_on=day, recorded_by=by,
         reference=reference, note=note, idempotency_key=idempotency_key or None,
         fingerprint=digest if idempotency_key else "", reverses=reverses, loan=loan,
+        blank_request=blank_request,
     ))
     try:
         movement = _write(insert, from_location=from_location, to_location=to_location,

@@ -1,12 +1,18 @@
-"""What every staff view of the ledger needs: the office in scope, a service's errors."""
+"""What every staff view of the ledger needs: the office in scope, a service's errors,
+and carrying out a form that posts once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 
 from blanko import access
+from blanko.exceptions import IdempotencyConflict
 from blanko.models import Office
 
 
@@ -27,3 +33,40 @@ def apply_form_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def carry_out(request: HttpRequest, form, perform: Callable[[dict], str | tuple[str, str]],
+              *, success_url: str = "", review: str) -> HttpResponse | None:
+    """On a valid POST, runs `perform`, which calls the service and returns the success
+    message, or the message and where to go instead of `success_url`: then the message
+    and a redirect (Post/Redirect/Get). On a refusal, the service's message on the form
+    and None (the caller renders the form again); None too for a GET.
+
+    `review` names the page where the user sees what was recorded, for a form whose
+    one-time key already posted something else (the Back button, then a changed form).
+    """
+    if request.method != "POST":
+        return None
+    if not form.is_valid():
+        if "key" in form.errors:
+            # Sent without its hidden key (a tampered or truncated form): a fresh one, so
+            # that sending it again works, and a word, since hidden fields show no error.
+            form.add_error(None, _("Formulir ini tidak lengkap. Periksa isiannya, lalu "
+                                   "kirim sekali lagi."))
+            form.renew_key()
+        return None
+    try:
+        done = perform(form.cleaned_data)
+    except IdempotencyConflict:
+        # Refused; a fresh key lets the user send it as a new transaction.
+        form.add_error(None, _("Formulir ini sudah pernah dikirim dengan isian yang lain. "
+                               "Periksa %(page)s; bila ini memang transaksi baru, kirim "
+                               "sekali lagi.") % {"page": review})
+        form.renew_key()
+    except ValidationError as error:
+        apply_form_errors(form, error)
+    else:
+        message, url = done if isinstance(done, tuple) else (done, success_url)
+        messages.success(request, message)
+        return redirect(url)
+    return None

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import selectors, services
-from blanko.exceptions import IdempotencyConflict
 from blanko.formatting import number
 from blanko.loan_forms import (
     CancelShipmentForm,
@@ -33,42 +31,20 @@ from blanko.loan_forms import (
 )
 from blanko.models import Office, Shipment
 from blanko.selectors import loans as loan_selectors
-from blanko.views.common import apply_form_errors, scoped_office
+from blanko.views.common import carry_out, scoped_office
 
 PERM = "blanko.manage_loan"
 SHOW_ALL = "semua"  # ?semua=1: the settled and cancelled loans too
 
 
 def _carry_out(request: HttpRequest, form, office: Office,
-               perform: Callable[[dict], str]) -> HttpResponse | None:
-    """On a valid POST, runs `perform` (which calls the service and returns the success
-    message): the message and a redirect to the loan list (Post/Redirect/Get) when it
-    succeeds; the service's refusal on the form, and None, when it does not."""
-    if request.method != "POST":
-        return None
-    if not form.is_valid():
-        if "key" in form.errors:
-            # Sent without its hidden key (a tampered or truncated form): a fresh one, so
-            # that sending it again works, and a word, since hidden fields show no error.
-            form.add_error(None, _("Formulir ini tidak lengkap. Periksa isiannya, lalu "
-                                   "kirim sekali lagi."))
-            form.renew_key()
-        return None
-    try:
-        message = perform(form.cleaned_data)
-    except IdempotencyConflict:
-        # The form's key already posted something else: the Back button, then a changed
-        # form. Refused; a fresh key lets the user send it as a new transaction.
-        form.add_error(None, _("Formulir ini sudah pernah dikirim dengan isian yang lain. "
-                               "Periksa daftar pinjaman; bila ini memang transaksi baru, "
-                               "kirim sekali lagi."))
-        form.renew_key()
-    except ValidationError as error:
-        apply_form_errors(form, error)
-    else:
-        messages.success(request, message)
-        return redirect("blanko:loan_list", code=office.code)
-    return None
+               perform: Callable[[dict], str], success_url: str | None = None
+               ) -> HttpResponse | None:
+    """common.carry_out, going back to the loan list unless told otherwise."""
+    return carry_out(
+        request, form, perform,
+        success_url=success_url or reverse("blanko:loan_list", kwargs={"code": office.code}),
+        review=_("daftar pinjaman"))
 
 
 def _side(lines: list[loan_selectors.LoanLine], direction: str) -> dict:
@@ -158,20 +134,35 @@ def shipment_receive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     shipment = get_object_or_404(
         loan_selectors.office_shipments(office=office, received_only=True), pk=pk)
     form = ReceiveForm(request.POST or None, initial={"quantity": shipment.remaining or None})
+    # A dispatch from Ditjen answers a request for blanks (it has no loan): back to it.
+    back_url = _back_url(office, shipment)
 
     def perform(data: dict) -> str:
         movement = services.confirm_receipt(
             shipment=shipment, quantity=data["quantity"], by=request.user,
             occurred_on=data["occurred_on"], idempotency_key=data["key"])
+        if shipment.blank_request_id:
+            return _("Penerimaan %(quantity)s blanko kiriman Ditjen (BAST %(reference)s, "
+                     "permohonan %(number)s) dikonfirmasi; stok bertambah.") % {
+                "quantity": number(movement.quantity), "reference": shipment.letter,
+                "number": shipment.blank_request.number}
         return _("Penerimaan %(quantity)s blanko dari %(office)s dikonfirmasi; stok "
                  "bertambah.") % {"quantity": number(movement.quantity),
                                   "office": shipment.sender.name}
 
-    return _carry_out(request, form, office, perform) or render(
+    return _carry_out(request, form, office, perform, success_url=back_url) or render(
         request, "blanko/shipment_receive_form.html", {
-            "office": office, "form": form, "shipment": shipment,
+            "office": office, "form": form, "shipment": shipment, "back_url": back_url,
             "in_transit": shipment.status == Shipment.Status.IN_TRANSIT,
         })
+
+
+def _back_url(office: Office, shipment: Shipment) -> str:
+    """Where a shipment's pages lead back to: its request for blanks, or the loan list."""
+    if shipment.blank_request_id:
+        return reverse("blanko:blank_request_detail",
+                       kwargs={"code": office.code, "pk": shipment.blank_request_id})
+    return reverse("blanko:loan_list", kwargs={"code": office.code})
 
 
 @login_required
@@ -179,6 +170,10 @@ def shipment_receive(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 def shipment_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     office = scoped_office(request, code, PERM)
     shipment = get_object_or_404(loan_selectors.office_shipments(office=office), pk=pk)
+    if shipment.kind == Shipment.Kind.DISPATCH and shipment.receiver_id == office.pk:
+        # Only Ditjen cancels its dispatch; for the receiving office it is not one of the
+        # shipments it may cancel, like a shipment of another office.
+        raise Http404
     form = CancelShipmentForm(request.POST or None)
 
     def perform(data: dict) -> str:

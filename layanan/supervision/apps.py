@@ -18,3 +18,10 @@ class SupervisionConfig(AppConfig):
 
         connection_created.connect(register_sqlite_functions,
                                    dispatch_uid="layanan_sqlite_functions")
+
+        # A request for blanks stores the dashboard's figures of its day; blanko cannot
+        # compute them (it may not import this package), so it asks through this slot.
+        from blanko.supply_figures import register_figures_provider
+        from layanan.supervision.dashboard import request_figures
+
+        register_figures_provider(request_figures)

@@ -1,17 +1,21 @@
 """The supervisor dashboard of one office, as of any date.
 
 `office_dashboard` gathers every figure of the page in a fixed number of
-queries: the stock, the daily flows and the loans from blanko.selectors (the
-"now" stock is the Balance row, a past one the ledger's own sum); the requests'
-figures are aggregates bounded by their window.
+queries: the stock, the daily flows, the loans, what Ditjen has allocated or
+sent and the lead time from blanko.selectors (the "now" stock is the Balance
+row, a past one the ledger's own sum); the requests' figures are aggregates
+bounded by their window. `request_figures` hands the same figures to a request
+for blanks (blanko.supply_figures), which blanko cannot compute itself.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -21,6 +25,9 @@ from blanko.models import Office
 from layanan.models import KeyDate, ServiceRequest
 from layanan.supervision import forecast
 from layanan.supervision.aggregates import Median, SecondsBetween
+
+if TYPE_CHECKING:
+    from blanko.models import BlankRequest
 
 Status = ServiceRequest.Status
 
@@ -131,6 +138,28 @@ def duration_text(seconds: float) -> str:
     return " ".join(parts) or minutes_text(0)
 
 
+# Where a lead time comes from, in a word (the rollup's cells); lead_time_text says it whole.
+LEAD_TIME_SOURCES = {
+    "measured": _("terukur"),
+    "province": _("median provinsi"),
+    "default": _("isian kantor"),
+}
+
+
+def lead_time_text(lead_time: ledger.LeadTime) -> str:
+    """Where the lead time comes from, in words, for the line under "ask Ditjen by"."""
+    if lead_time.source == "measured":
+        return ngettext(
+            "median dari %(n)s permohonan kantor ini dalam 365 hari terakhir",
+            "median dari %(n)s permohonan kantor ini dalam 365 hari terakhir",
+            lead_time.requests) % {"n": number(lead_time.requests)}
+    if lead_time.source == "province":
+        return str(_("median kantor-kantor di provinsi ini; kantor ini belum pernah menerima "
+                     "kiriman atas permohonannya dalam 365 hari terakhir"))
+    return str(_("isian waktu tunggu kantor ini; belum ada permohonan yang diterima di "
+                 "provinsi ini dalam 365 hari terakhir"))
+
+
 @dataclass(frozen=True)
 class Dashboard:
     office: Office
@@ -140,13 +169,27 @@ class Dashboard:
     key_date: KeyDate | None
     shortfall: forecast.Shortfall | None
     waiting: int
-    incoming: int
+    incoming: int  # loans and repayments on their way
+    from_ditjen: int  # allocated by Ditjen and not yet received
     owed: int
+    lead_time: ledger.LeadTime
+    # The office's open requests for blanks, today only: their state on a past day is
+    # not what the list would show.
+    blank_requests: list[BlankRequest]
     backlog: Backlog
     stages: list[Stage]
     loans: list[ledger.Outstanding]
     series: list[ledger.Day]
     last_movement_on: datetime.date | None
+
+    @property
+    def lead_time_source(self) -> str:
+        return lead_time_text(self.lead_time)
+
+    @property
+    def request_ages(self) -> list[tuple[BlankRequest, int]]:
+        """The open requests with their age in days on the as-of date."""
+        return [(r, r.age_days(self.as_of)) for r in self.blank_requests]
 
     @property
     def window_start(self) -> datetime.date:
@@ -163,6 +206,30 @@ class Dashboard:
         """No movement in the charts' window although the office has a history."""
         return self.last_movement_on is not None and self.last_movement_on < self.series[0].day
 
+    def figures(self) -> dict[str, Any]:
+        """The figures behind "ask Ditjen for", JSON-safe, as a request for blanks stores
+        them (BlankRequest.figures): dates as ISO strings, averages as floats."""
+        f, s = self.forecast, self.shortfall
+
+        def day(value: datetime.date | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "office": self.office.code, "as_of": day(self.as_of), "stock": f.stock,
+            "average": None if f.average is None else round(float(f.average), 1),
+            "days_of_cover": None if f.cover_shown is None else float(f.cover_shown),
+            "stockout_on": day(f.stockout_on),
+            "key_date": day(s.key_date.date) if s else None,
+            "key_date_name": s.key_date.name if s else "",
+            "shortfall": s.shortfall if s else None,
+            "to_request": s.to_request if s else None,
+            "waiting": self.waiting, "demand": s.demand if s else None,
+            "pemula": s.pemula if s else None, "owed": self.owed,
+            "incoming_loans": self.incoming, "incoming_ditjen": self.from_ditjen,
+            "lead_time_days": f.lead_time_days, "lead_time_source": f.lead_time_source,
+            "ask_by": day(f.ask_by),
+        }
+
 
 def office_dashboard(*, office: Office, as_of: datetime.date,
                      today: datetime.date) -> Dashboard:
@@ -172,14 +239,19 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
     stock = (ledger.stock_on_hand(office=office) if is_today
              else ledger.balance_as_of(office=office, day=as_of))
     series = ledger.daily_series(office=office, end=as_of, stock=stock, days=CHART_DAYS)
-    prediction = forecast.forecast_from_series(as_of=as_of, stock=stock, series=series,
-                                               lead_time_days=office.lead_time_days)
+    lead_time = ledger.lead_times(offices=[office], as_of=as_of)[office.pk]
+    prediction = forecast.forecast_from_series(
+        as_of=as_of, stock=stock, series=series,
+        lead_time_days=forecast.whole_lead_days(lead_time.days),
+        lead_time_source=lead_time.source)
     ids = [office.pk]
     key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
     queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                   horizons=[key_date.date] if key_date else [])[office.pk]
     incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of,
                                          today=today).get(office.pk, 0)
+    from_ditjen = ledger.incoming_from_ditjen(office_ids=ids, as_of=as_of,
+                                              today=today).get(office.pk, 0)
     shortfall, owed = None, 0
     if key_date is not None:
         owed = ledger.owed_on_loans_due(office_ids=ids, as_of=as_of,
@@ -187,13 +259,24 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
         shortfall = forecast.Shortfall(
             key_date=key_date, forecast=prediction, waiting=queue.waiting,
             pemula=queue.pemula_until(key_date.date), incoming=incoming, owed=owed,
+            from_ditjen=from_ditjen,
         )
     last_movement_on = ledger.last_store_movement_on(office=office, as_of=as_of)
     return Dashboard(
         office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
-        shortfall=shortfall, waiting=queue.waiting, incoming=incoming, owed=owed,
+        shortfall=shortfall, waiting=queue.waiting, incoming=incoming,
+        from_ditjen=from_ditjen, owed=owed, lead_time=lead_time,
+        blank_requests=ledger.open_blank_requests(office=office) if is_today else [],
         backlog=backlog(office=office, as_of=as_of, today=today),
         stages=stage_times(office=office, as_of=as_of),
         loans=ledger.outstanding_loans(office=office, as_of=as_of), series=series,
         last_movement_on=last_movement_on,
     )
+
+
+def request_figures(*, office: Office, as_of: datetime.date) -> dict[str, Any]:
+    """The dashboard's figures of `office` on `as_of` (no later than today), for a request
+    for blanks: registered with blanko.supply_figures by SupervisionConfig.ready, so
+    that the request form computes them on the server when the request is made."""
+    today = timezone.localdate()
+    return office_dashboard(office=office, as_of=min(as_of, today), today=today).figures()

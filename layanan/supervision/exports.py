@@ -16,41 +16,77 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from blanko.models import Office
-from layanan.supervision.reports import MonthlyReport
+from blanko.formatting import place_name
+from layanan.supervision.reports import MonthlyReport, RequestLine
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PLACE_PREFIXES = ("Kota ", "Kabupaten ", "Kab. ")
 
 
 def month_label(first: datetime.date) -> str:
     return date_format(first, "F Y")
 
 
-def place_name(office: Office) -> str:
-    """The town for "<place>, <date>" above a signature: "Kota Batam" gives "Batam"."""
-    for prefix in PLACE_PREFIXES:
-        if office.name.startswith(prefix):
-            return office.name.removeprefix(prefix)
-    return office.name
+def title(report: MonthlyReport) -> str:
+    if report.central:
+        return _("LAPORAN BULANAN GUDANG PUSAT BLANKO KTP-EL")
+    return _("LAPORAN BULANAN PENGGUNAAN BLANKO KTP-EL")
+
+
+def signer(report: MonthlyReport) -> str:
+    """Who signs: the head of the Disdukcapil, or the one in charge of the central store."""
+    if report.central:
+        return _("Penanggung Jawab Gudang Pusat Ditjen Dukcapil")
+    return _("Kepala Dinas Kependudukan dan Pencatatan Sipil")
 
 
 def filename(report: MonthlyReport, extension: str) -> str:
     return f"laporan-blanko-{report.office.code}-{report.month:%Y-%m}.{extension}"
 
 
+def detail_label(detail: RequestLine, *, with_office: bool = False) -> str:
+    """One line by request number, as text: "PB/2172/2024/0001 · BAST 12/V · 14-05-2024"
+    (and the office, `with_office`: the central store's dispatches)."""
+    if not detail.number:
+        return _("Tanpa permohonan blanko (diterima langsung)")
+    parts = [detail.number, _("BAST %(number)s") % {"number": detail.reference or "–"}]
+    if detail.day:
+        parts.append(f"{detail.day:%d-%m-%Y}")
+    if with_office and detail.office_code:
+        parts.append(f"{detail.office_code} {detail.office_name}")
+    return " · ".join(parts)
+
+
 def report_rows(report: MonthlyReport) -> list[tuple[str, str, str, int]]:
-    """(code, section, label, quantity) for every line, totals and balances."""
+    """(code, section, label, quantity) for every line, totals and balances.
+
+    A line listed by request number is followed by one "detail.<line code>" row per
+    request, whose section is the line's label: summing the codes without "detail."
+    still gives the totals."""
     rows = [("opening", _("Gudang stok"), _("Saldo awal"), report.opening)]
     for groups, total_code, total_label in (
         (report.groups_in, "total_in", _("Jumlah masuk")),
         (report.groups_out, "total_out", _("Jumlah keluar")),
     ):
         for group in groups:
-            rows += [(line.code, group.title, line.label, line.quantity) for line in group.lines]
+            for line in group.lines:
+                rows.append((line.code, group.title, line.label, line.quantity))
+                rows += [(f"detail.{line.code}", line.label,
+                          detail_label(detail, with_office=report.central), detail.quantity)
+                         for detail in line.details]
         rows.append((total_code, _("Gudang stok"), total_label,
                      sum(group.total for group in groups)))
     rows.append(("closing", _("Gudang stok"), _("Saldo akhir"), report.closing))
+    if report.transit is not None:
+        transit = report.transit
+        section = _("Dalam perjalanan ke kab/kota")
+        rows += [
+            ("transit.opening", section, _("Saldo awal"), transit.opening),
+            ("transit.dispatched", section, _("Dikirim bulan ini"), transit.dispatched),
+            ("transit.received", section, _("Diterima kab/kota"), transit.received),
+            ("transit.cancelled", section, _("Dibatalkan, kembali ke gudang"),
+             transit.cancelled),
+            ("transit.closing", section, _("Saldo akhir"), transit.closing),
+        ]
     spoiled = _("Blanko rusak (menunggu pemusnahan)")
     rows.append(("spoiled.opening", spoiled, _("Saldo awal"), report.spoiled_opening))
     rows += [(line.code, spoiled, line.label, line.quantity)
@@ -107,8 +143,10 @@ def xlsx_response(report: MonthlyReport) -> HttpResponse:
     office = report.office
     bold = Font(bold=True)
     heading = [
-        _("LAPORAN BULANAN PENGGUNAAN BLANKO KTP-EL"),
-        _("Dinas Kependudukan dan Pencatatan Sipil %(name)s") % {"name": office.name},
+        title(report),
+        (_("Direktorat Jenderal Kependudukan dan Pencatatan Sipil, Kementerian Dalam Negeri")
+         if report.central else
+         _("Dinas Kependudukan dan Pencatatan Sipil %(name)s") % {"name": office.name}),
         office.address,
         _("Kode wilayah %(code)s · Bulan %(month)s") % {"code": office.code,
                                                          "month": month_label(report.month)},
@@ -125,14 +163,15 @@ def xlsx_response(report: MonthlyReport) -> HttpResponse:
         sheet.append([code, section, label, quantity])
         row = sheet[sheet.max_row]
         row[3].number_format = "#,##0"
-        if code in {"opening", "total_in", "total_out", "closing", "spoiled.closing"}:
+        if code in {"opening", "total_in", "total_out", "closing", "spoiled.closing",
+                    "transit.closing"}:
             for cell in row:
                 cell.font = bold
     sheet.append([])
     place = place_name(office)
     for text in (
         f"{place}, {date_format(report.last_day, 'j F Y')}",
-        _("Kepala Dinas Kependudukan dan Pencatatan Sipil"), "", "", "",
+        signer(report), "", "", "",
         office.head_name or "(........................................)",
         _("NIP. %(nip)s") % {"nip": office.head_nip or "...................."},
     ):

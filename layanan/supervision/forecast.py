@@ -11,6 +11,7 @@ blanks in transit) come from blanko.selectors.
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,6 +51,12 @@ def ceil_div(numerator: int, denominator: int) -> int:
     return -(-numerator // denominator)
 
 
+def whole_lead_days(days: float) -> int:
+    """A lead time in whole days, rounded up: a median of 45.5 days means asking on the
+    46th day before, never a day too late."""
+    return math.ceil(days)
+
+
 def counts_toward_use(day: Day) -> bool:
     """Whether a day of the use window counts toward the average: the store had blanks
     to give out that day.
@@ -79,6 +86,9 @@ class Forecast:
     used: int
     days_counted: int
     lead_time_days: int = DEFAULT_LEAD_TIME_DAYS
+    # Where the lead time comes from (blanko.selectors.LeadTime.source): "measured" from
+    # the office's own requests, the "province" median, or the office's "default" field.
+    lead_time_source: str = "default"
 
     @cached_property
     def days_left_out(self) -> int:
@@ -137,7 +147,8 @@ class Forecast:
 
 
 def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[Day],
-                         lead_time_days: int = DEFAULT_LEAD_TIME_DAYS) -> Forecast:
+                         lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
+                         lead_time_source: str = "default") -> Forecast:
     """The forecast from the store's days (blanko.selectors.daily_series) ending on
     `as_of`: the last USE_WINDOW_DAYS of them make the window. The one place where the
     dashboard, the rollup (forecast_from_window) and the backtest apply the stocked-days
@@ -147,19 +158,22 @@ def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[D
         raise ValueError(f"need the {USE_WINDOW_DAYS} days ending on {as_of}")
     counted = [day for day in window if counts_toward_use(day)]
     return Forecast(as_of=as_of, stock=stock, used=sum(day.used for day in counted),
-                    days_counted=len(counted), lead_time_days=lead_time_days)
+                    days_counted=len(counted), lead_time_days=lead_time_days,
+                    lead_time_source=lead_time_source)
 
 
 def forecast_from_window(*, as_of: datetime.date, stock: int, window: StoreWindow,
-                         lead_time_days: int = DEFAULT_LEAD_TIME_DAYS) -> Forecast:
+                         lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
+                         lead_time_source: str = "default") -> Forecast:
     """The forecast from blanko.selectors.store_windows (the rollup's read): the days,
     when the store may have started one empty; else every day counts, since the store
     held blanks at the start of each (counts_toward_use)."""
     if window.days is not None:
         return forecast_from_series(as_of=as_of, stock=stock, series=window.days,
-                                    lead_time_days=lead_time_days)
+                                    lead_time_days=lead_time_days,
+                                    lead_time_source=lead_time_source)
     return Forecast(as_of=as_of, stock=stock, used=window.used, days_counted=USE_WINDOW_DAYS,
-                    lead_time_days=lead_time_days)
+                    lead_time_days=lead_time_days, lead_time_source=lead_time_source)
 
 
 @dataclass(frozen=True)
@@ -170,8 +184,10 @@ class Shortfall:
     forecast: Forecast
     waiting: int
     pemula: int
-    incoming: int
+    incoming: int  # loans and repayments on their way to the office
     owed: int = 0  # still to pay back on loans due on or before the key date
+    # Allocated by Ditjen and not yet dispatched, or dispatched and not yet received.
+    from_ditjen: int = 0
 
     @cached_property
     def days_left(self) -> int:
@@ -187,7 +203,7 @@ class Shortfall:
 
     @cached_property
     def supply(self) -> int:
-        return self.forecast.stock + self.incoming
+        return self.forecast.stock + self.incoming + self.from_ditjen
 
     @cached_property
     def balance(self) -> int:

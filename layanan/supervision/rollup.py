@@ -4,7 +4,8 @@ Each figure is read for all offices at once (the ledger's through blanko.selecto
 requests' through layanan.supervision.forecast), so the page runs the same number of
 queries for one office or for 514 (three more when any store came near empty in the use
 window, for those stores' days); the average is the dashboard's, over the days each store
-had blanks (forecast.forecast_from_window).
+had blanks (forecast.forecast_from_window), and so are the lead time and what Ditjen has
+allocated or sent. Ditjen's central store (code "00") issues no cards: it is left out.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class OfficeRow:
     office: Office
     forecast: forecast.Forecast
     waiting: int
-    incoming: int
+    incoming: int  # loans and repayments on their way
+    from_ditjen: int  # allocated by Ditjen and not yet received
     shortfall: forecast.Shortfall | None
 
 
@@ -52,7 +54,7 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
                   sort: str = "cover") -> list[OfficeRow]:
     """One row per office: stock, use, cover, stock-out date and key-date shortfall."""
     as_of = min(as_of, today)
-    office_list = list(offices.order_by("code"))
+    office_list = [office for office in offices.order_by("code") if not office.is_central]
     ids = [office.pk for office in office_list]
     balances = ledger.balances_as_of(office_ids=ids, day=as_of, today=today)
     stock = {pk: balances.get((pk, LocationKind.STOCK), 0) for pk in ids}
@@ -62,22 +64,26 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
     queues = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                    horizons={key_date.date for key_date in key_dates.values()})
     incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
+    from_ditjen = ledger.incoming_from_ditjen(office_ids=ids, as_of=as_of, today=today)
+    lead_times = ledger.lead_times(offices=office_list, as_of=as_of)
     owed = _owed_by_office(key_dates=key_dates, as_of=as_of)
     rows = []
     for office in office_list:
+        lead_time = lead_times[office.pk]
         prediction = forecast.forecast_from_window(
             as_of=as_of, stock=stock[office.pk], window=windows[office.pk],
-            lead_time_days=office.lead_time_days)
+            lead_time_days=forecast.whole_lead_days(lead_time.days),
+            lead_time_source=lead_time.source)
         queue, key_date = queues[office.pk], key_dates.get(office.pk)
+        on_loan, sent = incoming.get(office.pk, 0), from_ditjen.get(office.pk, 0)
         shortfall = None
         if key_date is not None:
             shortfall = forecast.Shortfall(
                 key_date=key_date, forecast=prediction, waiting=queue.waiting,
-                pemula=queue.pemula_until(key_date.date), incoming=incoming.get(office.pk, 0),
-                owed=owed.get(office.pk, 0),
+                pemula=queue.pemula_until(key_date.date), incoming=on_loan,
+                owed=owed.get(office.pk, 0), from_ditjen=sent,
             )
-        rows.append(OfficeRow(office, prediction, queue.waiting, incoming.get(office.pk, 0),
-                              shortfall))
+        rows.append(OfficeRow(office, prediction, queue.waiting, on_loan, sent, shortfall))
     if sort.lstrip("-") == "cover":
         rows.sort(key=_cover_key, reverse=sort.startswith("-"))
     elif sort == "-code":

@@ -24,6 +24,9 @@ ROLE_MIGRATIONS = {
     "layanan.migrations.0002_roles": [("layanan", "ROLES", LAYANAN_ROLES),
                                       ("auth", "AUTH_ROLES", AUTH_ROLES)],
     "layanan.migrations.0004_dashboard_roles": [("layanan", "ROLES", SUPERVISOR_VIEW_ROLES)],
+    "blanko.migrations.0012_supply_roles": [("blanko", "ROLES", BLANKO_ROLES)],
+    "layanan.migrations.0012_network_dashboard_roles": [
+        ("layanan", "ROLES", SUPERVISOR_VIEW_ROLES)],
 }
 # What a migration may still import from the live code: helpers that take the
 # historical models as arguments, no data.

@@ -24,7 +24,7 @@ Kind = Location.Kind
 COLUMNS = [
     "from_location_id", "to_location_id", "quantity", "reason", "cause", "occurred_on",
     "recorded_at", "recorded_by_id", "reference", "note", "idempotency_key", "fingerprint",
-    "reverses_id", "loan_id", "from_balance_after", "to_balance_after",
+    "reverses_id", "loan_id", "blank_request_id", "from_balance_after", "to_balance_after",
 ]
 
 

@@ -60,7 +60,8 @@ def append_only_trigger_disabled():
 
 def test_a_clean_ledger_passes_with_a_readable_summary(ledger):
     output = run()
-    assert "Diperiksa: 3 mutasi, 3 saldo." in output
+    # The office's three balances and the central store's (blanko 0011) three.
+    assert "Diperiksa: 3 mutasi, 6 saldo." in output
     assert "Buku besar cocok: tidak ada selisih." in output
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,9 +22,16 @@ from blanko.formatting import TableFormat
 from blanko.services import EKTP_START
 from blanko.views import scoped_office
 from layanan.supervision import charts, forecast, rollup
-from layanan.supervision.dashboard import CHART_DAYS, STAGE_WINDOW_DAYS, office_dashboard
+from layanan.supervision.dashboard import (
+    CHART_DAYS,
+    LEAD_TIME_SOURCES,
+    STAGE_WINDOW_DAYS,
+    Dashboard,
+    office_dashboard,
+)
 
 DASHBOARD = "layanan.view_dashboard"
+REQUEST_BLANKS = "blanko.request_blanks"
 # The windows the pages name in their text, from the modules that compute over them.
 WINDOW_DAYS = {"use": forecast.USE_WINDOW_DAYS, "safety": forecast.SAFETY_DAYS,
                "stages": STAGE_WINDOW_DAYS, "chart": CHART_DAYS}
@@ -71,7 +78,20 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "stock_chart": charts.stock_chart(data.series),
         "flow_chart": charts.flow_chart(data.series),
         "can_report": access.has_permission(request.user, "layanan.view_report", office),
+        "request_url": request_url(data, request),
     })
+
+
+def request_url(data: Dashboard, request: HttpRequest) -> str:
+    """The "ask Ditjen" button's link, pre-filled with the figure to ask for: on today's
+    dashboard, for those who may ask; else "" (no button). The figures behind it are
+    computed again by the request form (blanko.supply_figures), never carried here."""
+    if not data.is_today or not access.has_permission(request.user, REQUEST_BLANKS,
+                                                      data.office):
+        return ""
+    url = reverse("blanko:blank_request_create", kwargs={"code": data.office.code})
+    to_request = data.shortfall.to_request if data.shortfall else 0
+    return f"{url}?{urlencode({'jumlah': to_request})}" if to_request else url
 
 
 @login_required
@@ -107,8 +127,10 @@ class RollupLine:
     stockout: str
     ask_by: str
     ask_late: bool
+    lead_time: str  # "45 hari, terukur"
     waiting: str
     incoming: str
+    from_ditjen: str
     key_date: str
     shortfall: str
     short: bool
@@ -121,6 +143,7 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
     fmt = TableFormat()
     link = reverse("layanan:dashboard", kwargs={"code": "__code__"})
     lines = []
+    sources = {code: str(label) for code, label in LEAD_TIME_SOURCES.items()}
     for row in rows:
         f, s = row.forecast, row.shortfall
         lines.append(RollupLine(
@@ -133,7 +156,11 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
             cover="–" if f.days_of_cover is None else fmt.one_decimal(f.cover_shown),
             stockout=fmt.short_date(f.stockout_on) or "–",
             ask_by=fmt.short_date(f.ask_by) or "–", ask_late=bool(f.ask_days_late),
+            lead_time=_("%(days)s hari, %(source)s") % {
+                "days": fmt.grouped(f.lead_time_days),
+                "source": sources.get(f.lead_time_source, f.lead_time_source)},
             waiting=fmt.grouped(row.waiting), incoming=fmt.grouped(row.incoming),
+            from_ditjen=fmt.grouped(row.from_ditjen),
             key_date=s.key_date.name if s else "–",
             shortfall=fmt.grouped(s.shortfall) if s else "–", short=bool(s and s.shortfall),
             to_request=fmt.grouped(s.to_request) if s else "–",

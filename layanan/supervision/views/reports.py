@@ -7,7 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,11 +16,32 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blanko import access, services
 from blanko import selectors as ledger
+from blanko.formatting import place_name
+from blanko.models import CENTRAL_OFFICE_CODE, Office
+from blanko.terbilang import terbilang
 from blanko.views import scoped_office
 from layanan.supervision import exports, reports
-from layanan.terbilang import terbilang
 
 REPORT = "layanan.view_report"
+# Ditjen's central store is no kab/kota (Office.objects and every scope leave it out):
+# its monthly report is read by those who keep it, its national allocators.
+CENTRAL_REPORT = "blanko.allocate_blanks"
+
+
+def report_office(request: HttpRequest, code: str) -> Office:
+    """The office whose reports the URL names: a kab/kota in the user's scope (with the
+    report permission), or Ditjen's central store for a user who may read its report
+    there (the report permission or the allocator's, in national scope). 403 without
+    either permission, 404 when the office is out of the user's scope."""
+    if code != CENTRAL_OFFICE_CODE:
+        return scoped_office(request, code, REPORT)
+    central = services.central_office()
+    if not (access.has_permission(request.user, REPORT, central)
+            or access.has_permission(request.user, CENTRAL_REPORT, central)):
+        if not (request.user.has_perm(REPORT) or request.user.has_perm(CENTRAL_REPORT)):
+            raise PermissionDenied
+        raise Http404
+    return central
 
 
 def _month(year: int, month: int, today: datetime.date) -> datetime.date:
@@ -36,7 +57,7 @@ def _month(year: int, month: int, today: datetime.date) -> datetime.date:
 @login_required
 @require_GET
 def report_index(request: HttpRequest, code: str) -> HttpResponse:
-    office = scoped_office(request, code, REPORT)
+    office = report_office(request, code)
     today = timezone.localdate()
     return render(request, "layanan/report_list.html", {
         "office": office,
@@ -50,7 +71,7 @@ def report_index(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def monthly_report(request: HttpRequest, code: str, year: int, month: int,
                    fmt: str = "html") -> HttpResponse:
-    office = scoped_office(request, code, REPORT)
+    office = report_office(request, code)
     today = timezone.localdate()
     report = reports.monthly_report(office=office, month=_month(year, month, today))
     if fmt == "xlsx":
@@ -64,8 +85,10 @@ def monthly_report(request: HttpRequest, code: str, year: int, month: int,
         "previous": previous.replace(day=1),
         "following": following if following <= today else None,
         "month_ended": report.last_day < today,
-        "can_close": access.has_permission(request.user, "blanko.close_month", office),
-        "place": exports.place_name(office),
+        # The central store's months are not closed here: close_month is a kab/kota's.
+        "can_close": (not office.is_central
+                      and access.has_permission(request.user, "blanko.close_month", office)),
+        "place": place_name(office),
     })
 
 
@@ -102,7 +125,7 @@ def destruction_report(request: HttpRequest, code: str, pk: int) -> HttpResponse
         "spoiled_before": (movement.from_balance_after + destruction.quantity
                            if movement.from_balance_after is not None else None),
         "witnesses": [w.strip() for w in destruction.witnesses.split(";") if w.strip()],
-        "place": exports.place_name(office),
+        "place": place_name(office),
         # A reversed destruction: the berita acara is printed as cancelled, with why.
         "reversal": (ledger.reversal_of(movement=movement)
                      if destruction.reversal_id is not None else None),

@@ -205,6 +205,111 @@ def june(office, other_office, supervisor, other_supervisor) -> dict:
     return {"bintan": bintan, "batam": batam}
 
 
+SUPPLY_AS_OF = D(2024, 6, 30)
+SUPPLY_TODAY = D(2024, 7, 10)
+
+
+def supply(office, other_office, supervisor, other_supervisor) -> dict:
+    """Tanjungpinang asks Ditjen for blanks three times in 2024; the third request is
+    allocated and partly dispatched on the as-of date (30 June), and Batam's loan is on
+    its way. Worked out by hand:
+
+    Central store ("00"): 20,000 procured on 2 January, 5,000 on 12 June.
+    Requests of Tanjungpinang (submitted -> first receipt = lead time):
+    - PB/2172/2024/0001: 5 Feb, 500 asked, forwarded 6 Feb, allocated 500 on 10 Feb,
+      dispatched 20 Feb (BAST/PUSAT/2024/01), received 26 Feb: 21 days.
+    - PB/2172/2024/0002: 1 Apr, 400, forwarded 2 Apr, allocated 400 on 5 Apr, dispatched
+      25 Apr (BAST/PUSAT/2024/02), received 2 May: 31 days.
+    - PB/2172/2024/0003: 3 Jun, 1,200 asked; the province forwards 1,000 on 4 Jun; Ditjen
+      allocates 800 on 10 Jun and dispatches 300 on 14 Jun (BAST/PUSAT/2024/03); 100 of
+      them received on 20 Jun: 17 days. After the as-of date: the other 200 received
+      2 Jul, 500 dispatched 3 Jul (BAST/PUSAT/2024/04), 250 of them received 8 Jul.
+    - PB/2172/2024/0004: 5 Jul, 600 asked, waiting at the province.
+    Lead time as of 30 June: median of 17, 21, 31 = 21 days ("measured", 3 requests);
+    as of 1 June: median of 21 and 31 = 26. Batam has no request: its province's, 21.
+
+    Tanjungpinang's store: 26 Feb +500 (PB/0001) and +400 received directly
+    (BAST/DITJEN/LANGSUNG), 15 Mar -400, 15 Apr -300, 2 May +400 (PB/0002), 20 May -100:
+    500 at the end of 2 June. 3-30 June: 20 used every day (560), 20 June +100: stock on
+    30 June = 500 - 560 + 100 = 40. The store held blanks every morning: 28 days count,
+    average 560 / 28 = 20. Cover 40 / 20 = 2.0 days: stock-out 2 July. Ask Ditjen by
+    2 July - 21 - 14 = 28 May: 33 days past on 30 June.
+    28 June: Batam lends 60, due 30 September (after the key date), received 2 July.
+
+    As of 30 June, key date "Pilkada uji" 31 August (62 days): demand 20 x 62 = 1,240.
+    Incoming from Ditjen = allocated 800 - received 100 = 700 (500 not yet dispatched +
+    200 on the way); loans on the way 60; nothing waiting, no pemula, nothing owed.
+    Shortfall = 1,240 - 40 stock - 60 loans - 700 Ditjen = 440 (1,140 without the
+    Ditjen line). Safety 20 x 14 = 280: ask for 440 + 280 = 720 -> 800.
+
+    "Today" (10 July): 1 and 2 July 20 used each; stock 40 - 40 + 200 + 60 + 250 = 510.
+    Incoming from Ditjen = 800 - 550 received = 250 (all on the way); no loan on the way.
+    Central store: 25,000 - 500 - 400 - 300 - 500 = 23,300, of which none is reserved;
+    on the way 250. June's report of "00": opening 19,100, +5,000 procured, -300
+    dispatched, closing 23,800; on the way: 0 + 300 - 100 received = 200.
+    """
+    coordinator = make_user(access.PROVINCE, None, username="koordinator_kepri",
+                            office__region="21")
+    allocator = make_user(access.NATIONAL, None, username="alokator_ditjen",
+                          office__national=True)
+    ledger.receive_into_central_store(quantity=20_000, reference="KONTRAK/2024/01",
+                                      by=allocator, occurred_on=D(2024, 1, 2))
+    ledger.receive_allocation(office=other_office, quantity=500, reference="BAST/BTM/2024",
+                              by=other_supervisor, occurred_on=D(2024, 1, 2))
+
+    def cycle(asked, submitted, forwarded, allocated_on, allocated, *, forward_as=None,
+              note=""):
+        request = ledger.request_blanks(office=office, quantity=asked, by=supervisor,
+                                        at=at(submitted, 9))
+        ledger.forward_blank_request(blank_request=request, by=coordinator,
+                                     quantity=forward_as, note=note, at=at(forwarded, 10))
+        return ledger.allocate_blanks(blank_request=request, quantity=allocated, by=allocator,
+                                      at=at(allocated_on, 11))
+
+    def ship(request, quantity, bast, day):
+        return ledger.dispatch_blanks(blank_request=request, quantity=quantity,
+                                      reference=bast, by=allocator, occurred_on=day)
+
+    def receive(shipment, quantity, day):
+        ledger.confirm_receipt(shipment=shipment, quantity=quantity, by=supervisor,
+                               occurred_on=day)
+
+    first = cycle(500, D(2024, 2, 5), D(2024, 2, 6), D(2024, 2, 10), 500)
+    receive(ship(first, 500, "BAST/PUSAT/2024/01", D(2024, 2, 20)), 500, D(2024, 2, 26))
+    ledger.receive_allocation(office=office, quantity=400, reference="BAST/DITJEN/LANGSUNG",
+                              by=supervisor, occurred_on=D(2024, 2, 26))
+    post_use(office, supervisor, D(2024, 3, 15), 400)
+    second = cycle(400, D(2024, 4, 1), D(2024, 4, 2), D(2024, 4, 5), 400)
+    post_use(office, supervisor, D(2024, 4, 15), 300)
+    receive(ship(second, 400, "BAST/PUSAT/2024/02", D(2024, 4, 25)), 400, D(2024, 5, 2))
+    post_use(office, supervisor, D(2024, 5, 20), 100)
+    third = cycle(1200, D(2024, 6, 3), D(2024, 6, 4), D(2024, 6, 10), 800, forward_as=1000,
+                  note="Disesuaikan dengan kebutuhan provinsi")
+    ledger.receive_into_central_store(quantity=5_000, reference="KONTRAK/2024/02",
+                                      by=allocator, occurred_on=D(2024, 6, 12))
+    shipped = ship(third, 300, "BAST/PUSAT/2024/03", D(2024, 6, 14))
+    for day in range(3, 31):
+        if day == 20:
+            receive(shipped, 100, D(2024, 6, 20))
+        post_use(office, supervisor, D(2024, 6, day), 20)
+        if day == 28:
+            loan = ledger.lend_to_office(lender=other_office, borrower=office, quantity=60,
+                                         reference="PJ/BATAM/VI", by=other_supervisor,
+                                         occurred_on=D(2024, 6, 28), due_on=D(2024, 9, 30))
+    # After the as-of date: seen "today" (10 July), not on 30 June.
+    post_use(office, supervisor, D(2024, 7, 1), 20)
+    receive(shipped, 200, D(2024, 7, 2))
+    ledger.confirm_receipt(shipment=loan.shipments.get(), quantity=60, by=supervisor,
+                           occurred_on=D(2024, 7, 2))
+    post_use(office, supervisor, D(2024, 7, 2), 20)
+    receive(ship(third, 500, "BAST/PUSAT/2024/04", D(2024, 7, 3)), 250, D(2024, 7, 8))
+    waiting = ledger.request_blanks(office=office, quantity=600, by=supervisor,
+                                    at=at(D(2024, 7, 5), 9))
+    KeyDate.objects.create(name="Pilkada uji", date=D(2024, 8, 31), office=office)
+    return {"requests": [first, second, third, waiting], "coordinator": coordinator,
+            "allocator": allocator, "loan": loan}
+
+
 _serials = itertools.count(1)
 
 

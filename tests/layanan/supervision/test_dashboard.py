@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from fractions import Fraction
 
 import pytest
@@ -16,13 +17,15 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
-from blanko import access
+from blanko import access, supply_figures
 from blanko import selectors as ledger_selectors
 from blanko import services as ledger
 from blanko.models import Movement, Office
 from blanko.selectors import balance_as_of, outstanding_loans, stock_on_hand
 from layanan.models import KeyDate, ServiceRequest
+from layanan.supervision import forecast
 from layanan.supervision.dashboard import duration_text, office_dashboard
 from layanan.supervision.views import dashboard as dashboard_views
 from tests.factories import OfficeFactory, make_user
@@ -32,6 +35,8 @@ from tests.layanan.supervision.scenarios import (
     JUNE_AS_OF,
     JUNE_TODAY,
     LATER,
+    SUPPLY_AS_OF,
+    SUPPLY_TODAY,
     D,
     count_queries,
     grow,
@@ -359,6 +364,53 @@ def test_the_dashboard_runs_the_same_queries_for_a_small_and_a_large_ledger(
     assert counts[0] == counts[1]
 
 
+def _network_users():
+    return (make_user(access.PROVINCE, None, username="koordinator_uji", office__region="21"),
+            make_user(access.NATIONAL, None, username="alokator_uji", office__national=True))
+
+
+def ask_and_send(office, boss, coordinator, allocator, *, requests: int) -> None:
+    """`requests` requests of `office`, each allocated 10, 6 dispatched, 2 received (and
+    one more left at the province): a lead time to measure and blanks to come."""
+    for n in range(requests):
+        request = ledger.request_blanks(office=office, quantity=20, by=boss,
+                                        at=scenarios.at(D(2024, 2, 1 + n), 9))
+        ledger.forward_blank_request(blank_request=request, by=coordinator,
+                                     at=scenarios.at(D(2024, 2, 1 + n), 10))
+        ledger.allocate_blanks(blank_request=request, quantity=10, by=allocator,
+                               at=scenarios.at(D(2024, 2, 1 + n), 11))
+        shipment = ledger.dispatch_blanks(blank_request=request, quantity=6,
+                                          reference=f"BAST/{office.code}/{n}", by=allocator,
+                                          occurred_on=D(2024, 3, 1))
+        ledger.confirm_receipt(shipment=shipment, quantity=2, by=boss,
+                               occurred_on=D(2024, 3, 2 + n))
+    ledger.request_blanks(office=office, quantity=5, by=boss)
+
+
+@pytest.mark.parametrize("as_of", ["2024-03-31", ""])
+def test_open_requests_and_ditjens_blanks_add_no_query_per_request(client, supervisor, as_of):
+    KeyDate.objects.create(name="Nasional", date=D(2030, 1, 1))
+    coordinator, allocator = _network_users()
+    ledger.receive_into_central_store(quantity=1000, reference="KONTRAK/UJI", by=allocator,
+                                      occurred_on=D(2024, 1, 2))
+    counts = []
+    for code, requests in (("2101", 1), ("2102", 6)):
+        office = OfficeFactory(code=code)
+        boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
+        grow(office, boss, make_user(access.OPERATOR, office, username=f"op{code}"),
+             movements=10, requests=2)
+        ask_and_send(office, boss, coordinator, allocator, requests=requests)
+        client.force_login(boss)
+        url = reverse("layanan:dashboard", args=[code])
+        count_queries(client, url, {"as_of": as_of})
+        counts.append(count_queries(client, url, {"as_of": as_of}))
+        data = office_dashboard(office=office, as_of=D(2024, 3, 31), today=LATER)
+        assert (data.from_ditjen, data.lead_time.source) == (8 * requests, "measured")
+        if not as_of:
+            assert len(client.get(url).context["d"].blank_requests) == requests + 1
+    assert counts[0] == counts[1]
+
+
 # --- The demo -------------------------------------------------------------------------
 
 
@@ -419,3 +471,158 @@ def test_an_office_administrator_adds_its_own_key_dates_but_not_national_ones(
     assert national.name == "Pilkada serentak"
     assert "Pilkada serentak" in client.get(
         reverse("admin:layanan_keydate_changelist")).content.decode()
+
+
+# --- The supply cycle: what Ditjen has allocated or sent, the lead time (scenarios.supply) ---
+
+
+@pytest.fixture
+def supply(office, other_office, supervisor, other_supervisor):
+    return scenarios.supply(office, other_office, supervisor, other_supervisor)
+
+
+def test_blanks_allocated_or_sent_by_ditjen_count_as_incoming_in_the_shortfall(office,
+                                                                               supply):
+    data = office_dashboard(office=office, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY)
+    f, short = data.forecast, data.shortfall
+    assert f.stock == 40 == balance_as_of(office=office, day=SUPPLY_AS_OF)
+    assert (f.used, f.days_counted, f.average) == (560, 28, 20)
+    assert f.stockout_on == D(2024, 7, 2)
+    assert (short.key_date.name, short.days_left, short.demand) == ("Pilkada uji", 62, 1240)
+    # PB/0003: 800 allocated, 100 received: 500 still in the central store, 200 on the way.
+    assert (data.from_ditjen, short.from_ditjen) == (700, 700)
+    assert (data.incoming, short.incoming) == (60, 60)  # Batam's loan, on its own line
+    assert (short.waiting, short.pemula, short.owed) == (0, 0, 0)
+    assert short.balance == 1240 - 40 - 60 - 700 == 440
+    assert short.to_request == 800  # 440 + 280 (20 × 14), rounded up
+
+
+@pytest.mark.parametrize(("day", "from_ditjen"), [
+    (D(2024, 6, 9), 0),  # PB/0003 forwarded, not yet allocated; PB/0002 all received
+    (D(2024, 6, 10), 800),  # allocated
+    (D(2024, 6, 14), 800),  # 300 dispatched: still to come, now partly on the way
+    (D(2024, 6, 20), 700),  # 100 of them received
+    (D(2024, 7, 2), 500),  # the rest of the first shipment received
+    (D(2024, 7, 8), 250),  # 500 more dispatched on 3 July, 250 of them received
+])
+def test_a_past_day_counts_what_ditjen_had_allocated_and_not_yet_delivered_then(
+        office, supply, day, from_ditjen):
+    data = office_dashboard(office=office, as_of=day, today=SUPPLY_TODAY)
+    assert data.from_ditjen == from_ditjen
+
+
+def test_today_the_incoming_from_ditjen_comes_from_the_requests(office, supply):
+    data = office_dashboard(office=office, as_of=SUPPLY_TODAY, today=SUPPLY_TODAY)
+    # 800 allocated, 100 + 200 + 250 received: 250 still on the way, nothing in the store.
+    assert data.from_ditjen == 250
+    # Batam's loan has arrived; the dispatch still in transit is Ditjen's line, not a loan.
+    assert data.incoming == 0
+    assert data.forecast.stock == 510 == stock_on_hand(office=office)
+    # Open today, newest first: PB/0004 at the province, PB/0003 partly received.
+    assert [(r.number, r.status, age) for r, age in data.request_ages] == [
+        ("PB/2172/2024/0004", "submitted", 5), ("PB/2172/2024/0003", "partly_received", 37)]
+
+
+def test_ask_ditjen_by_uses_the_lead_time_measured_from_the_offices_requests(office, supply):
+    f = office_dashboard(office=office, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY).forecast
+    # Median of 17, 21 and 31 days; the office's field (30 days) is not used.
+    assert (f.lead_time_days, f.lead_time_source) == (21, "measured")
+    assert (f.ask_by, f.ask_days_late) == (D(2024, 5, 28), 33)  # 2 July - 21 - 14
+    # On 1 June PB/0003 had not been asked yet: the median of 21 and 31.
+    earlier = office_dashboard(office=office, as_of=D(2024, 6, 1), today=SUPPLY_TODAY)
+    assert (earlier.lead_time.days, earlier.lead_time.requests) == (26, 2)
+    assert earlier.forecast.lead_time_days == 26
+
+
+def test_an_office_without_requests_takes_its_provinces_lead_time(other_office, supply):
+    data = office_dashboard(office=other_office, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY)
+    assert (data.lead_time.days, data.lead_time.source, data.lead_time.requests) == (
+        21, "province", 3)
+    assert "median kantor-kantor di provinsi ini" in data.lead_time_source
+
+
+def test_a_request_for_blanks_gets_the_dashboards_figures_through_blankos_slot(office,
+                                                                                supply):
+    """blanko cannot import the forecast: SupervisionConfig.ready registers it, and the
+    request form asks blanko.supply_figures for the figures of the day."""
+    figures = supply_figures.request_figures(office=office, as_of=SUPPLY_AS_OF)
+    assert figures == {
+        "office": "2172", "as_of": "2024-06-30", "stock": 40, "average": 20.0,
+        "days_of_cover": 2.0, "stockout_on": "2024-07-02", "key_date": "2024-08-31",
+        "key_date_name": "Pilkada uji", "shortfall": 440, "to_request": 800, "waiting": 0,
+        "demand": 1240, "pemula": 0, "owed": 0, "incoming_loans": 60, "incoming_ditjen": 700,
+        "lead_time_days": 21, "lead_time_source": "measured", "ask_by": "2024-05-28",
+    }
+    assert json.loads(json.dumps(figures)) == figures  # stored as JSON as it is
+    # Never a day after today.
+    assert supply_figures.request_figures(office=office, as_of=D(2999, 1, 1))["as_of"] == (
+        timezone.localdate().isoformat())
+
+
+def test_a_median_lead_time_with_half_a_day_is_rounded_up_to_ask_a_day_earlier():
+    """An even number of requests can give a median of x.5 days: asking on time means
+    counting the whole day."""
+    assert [forecast.whole_lead_days(days) for days in (21.0, 21.5, 26.0)] == [21, 22, 26]
+
+
+def test_the_page_shows_ditjens_line_the_lead_time_and_the_open_requests(
+        client, office, supervisor, supply):
+    client.force_login(supervisor)
+    url = reverse("layanan:dashboard", args=[office.code])
+    html = client.get(url, {"as_of": "2024-06-30"}).content.decode()
+    assert "Kiriman Ditjen yang sudah dialokasikan atau dalam perjalanan" in html
+    assert 'data-testid="from-ditjen">700<' in html
+    assert 'data-testid="incoming">60<' in html
+    assert 'data-testid="shortfall">440<' in html
+    assert "800 blanko" in html
+    assert "Minta ke Ditjen paling lambat 28 Mei 2024" in html
+    assert ("(21 hari, median dari 3 permohonan kantor ini dalam 365 hari terakhir)"
+            in html)
+    # A past day: the open requests are today's, so they are not listed, nor is the button.
+    assert "ditampilkan pada dasbor hari ini" in html
+    assert 'data-testid="blank-requests"' not in html
+    assert 'data-testid="request-blanks"' not in html
+
+    today = timezone.localdate()
+    response = client.get(url)
+    html = response.content.decode()
+    third, waiting = supply["requests"][2], supply["requests"][3]
+    table = html[html.index('data-testid="blank-requests"'):]
+    table = table[:table.index("</table>")]
+    assert table.index("PB/2172/2024/0004") < table.index("PB/2172/2024/0003")
+    for request in (third, waiting):
+        assert reverse("blanko:blank_request_detail", args=[office.code, request.pk]) in table
+        assert f'data-testid="age-{request.pk}">{(today - request.submitted_on).days:,}'.replace(
+            ",", ".") in table
+    assert "Diterima sebagian" in table and "Diajukan" in table
+    assert "PB/2172/2024/0002" not in table  # received: closed
+
+
+def test_the_request_button_is_on_todays_dashboard_for_those_who_may_ask(
+        client, office, supervisor, viewer, supply):
+    today = timezone.localdate()
+    KeyDate.objects.create(name="Pemilu depan", date=today + datetime.timedelta(days=60),
+                           office=office)
+    scenarios.post_use(office, supervisor, today, 500)  # 10 left, 250 still to come
+    url = reverse("layanan:dashboard", args=[office.code])
+    client.force_login(supervisor)
+    response = client.get(url)
+    to_request = response.context["d"].shortfall.to_request
+    assert to_request > 0
+    create = reverse("blanko:blank_request_create", args=[office.code])
+    assert response.context["request_url"] == f"{create}?jumlah={to_request}"
+    html = response.content.decode()
+    assert f'href="{create}?jumlah={to_request}" data-testid="request-blanks"' in html
+    assert "Ajukan permohonan blanko" in html
+    # Not on a past day, even for the supervisor.
+    past = client.get(url, {"as_of": "2024-06-30"})
+    assert past.context["request_url"] == ""
+    assert "Ajukan permohonan blanko" not in past.content.decode()
+    # Not for those who read the dashboard but may not ask: the office's Viewer, the
+    # province coordinator.
+    for reader in (viewer, supply["coordinator"]):
+        client.force_login(reader)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["request_url"] == ""
+        assert "Ajukan permohonan blanko" not in response.content.decode()

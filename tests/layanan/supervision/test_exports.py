@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from blanko.formatting import place_name
 from layanan import services as layanan_services
 from layanan.models import CardPrint, ServiceRequest
 from layanan.supervision import exports as report_exports
@@ -65,7 +66,7 @@ def test_every_text_cell_of_the_xlsx_report_is_text_not_a_formula(client, hostil
 ])
 def test_the_place_above_the_signature_is_the_town_without_its_kind(office, name, place):
     office.name = name
-    assert report_exports.place_name(office) == place
+    assert place_name(office) == place
 
 
 def test_the_files_are_named_by_office_and_month(office):

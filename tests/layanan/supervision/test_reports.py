@@ -6,6 +6,7 @@ downloads have their own module, test_exports.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import io
 
@@ -22,10 +23,10 @@ from blanko import access
 from blanko import services as ledger
 from blanko.models import Destruction, MonthClose, Movement, Office
 from blanko.selectors import balance_as_of, ledger_drift, stock_on_hand
+from blanko.terbilang import terbilang
 from layanan import services as layanan_services
 from layanan.models import CardPrint, ServiceRequest
 from layanan.supervision.reports import month_end, monthly_report
-from layanan.terbilang import terbilang
 from tests.factories import OfficeFactory, make_user
 from tests.layanan.supervision import scenarios
 from tests.layanan.supervision.scenarios import JAKARTA, MAY, D, use
@@ -310,3 +311,153 @@ def test_the_report_pages_mark_a_cancelled_destruction(client, office, superviso
                 reverse("layanan:report", args=[office.code, today.year, today.month])):
         html = client.get(url).content.decode()
         assert f"dibatalkan (#{reversal.pk})" in html, url
+
+
+# --- The supply cycle: receipts by request number, the central store (scenarios.supply) ---
+
+
+@pytest.fixture
+def supply(office, other_office, supervisor, other_supervisor):
+    return scenarios.supply(office, other_office, supervisor, other_supervisor)
+
+
+def _details(report, code):
+    line = next(line for group in report.groups_in + report.groups_out
+                for line in group.lines if line.code == code)
+    return [(d.number, d.office_code, d.reference, d.day, d.quantity) for d in line.details]
+
+
+def test_receipts_from_ditjen_are_listed_by_request_number(office, supply):
+    february = monthly_report(office=office, month=D(2024, 2, 1))
+    assert february.line("received.ditjen") == 900
+    # The dispatch of PB/0001, and a delivery received directly, with no request.
+    assert _details(february, "received.ditjen") == [
+        ("PB/2172/2024/0001", "2172", "BAST/PUSAT/2024/01", D(2024, 2, 26), 500),
+        ("", "", "", None, 400),
+    ]
+    july = monthly_report(office=office, month=D(2024, 7, 1))
+    assert july.line("received.ditjen") == 450
+    assert _details(july, "received.ditjen") == [
+        ("PB/2172/2024/0003", "2172", "BAST/PUSAT/2024/03", D(2024, 7, 2), 200),
+        ("PB/2172/2024/0003", "2172", "BAST/PUSAT/2024/04", D(2024, 7, 8), 250),
+    ]
+    assert july.line("received.loan") == 60
+    june = monthly_report(office=office, month=D(2024, 6, 1))
+    assert (june.opening, june.line("received.ditjen"), june.line("issued.recap"),
+            june.closing) == (500, 100, 560, 40)
+    assert ledger_drift() == []
+
+
+def test_the_report_page_and_downloads_show_the_receipts_by_request(client, office,
+                                                                   supervisor, supply):
+    client.force_login(supervisor)
+    html = client.get(reverse("layanan:report", args=[office.code, 2024, 7])).content.decode()
+    assert "PB/2172/2024/0003, BAST BAST/PUSAT/2024/03, 2 Jul 2024" in html
+    assert 'data-detail="received.ditjen:PB/2172/2024/0003">250<' in html
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse(
+        "layanan:report_csv", args=[office.code, 2024, 2])).content.decode("utf-8-sig"))))
+    details = [(row["uraian"], int(row["jumlah"])) for row in rows
+               if row["kode"] == "detail.received.ditjen"]
+    assert details == [("PB/2172/2024/0001 · BAST BAST/PUSAT/2024/01 · 26-02-2024", 500),
+                       ("Tanpa permohonan blanko (diterima langsung)", 400)]
+    # Summed without the detail rows, the lines still make the totals.
+    values = {row["kode"]: int(row["jumlah"]) for row in rows
+              if not row["kode"].startswith("detail.")}
+    assert values["received.ditjen"] == 900 == sum(quantity for _label, quantity in details)
+
+
+def test_the_central_stores_month_balances_and_matches_the_ledger(supply):
+    central = ledger.central_office()
+    june = monthly_report(office=central, month=D(2024, 6, 1))
+    assert june.central
+    assert june.opening == 19_100  # 20,000 procured less PB/0001's 500 and PB/0002's 400
+    assert (june.line("received.procurement"), june.line("out.dispatched")) == (5000, 300)
+    assert (june.total_in, june.total_out, june.closing) == (5000, 300, 23_800)
+    assert _details(june, "out.dispatched") == [
+        ("PB/2172/2024/0003", "2172", "BAST/PUSAT/2024/03", D(2024, 6, 14), 300)]
+    t = june.transit
+    assert (t.opening, t.dispatched, t.received, t.cancelled, t.closing) == (0, 300, 100, 0, 200)
+    # No line of an office's report: the central store issues and lends nothing.
+    assert [group.code for group in june.groups_in + june.groups_out] == [
+        "received", "in_other", "dispatched", "out_other"]
+    assert not june.shows_spoiled
+    closing, month = 0, D(2024, 1, 1)
+    while month <= D(2024, 7, 1):
+        report = monthly_report(office=central, month=month)
+        assert report.opening == closing
+        assert report.closing == report.opening + report.total_in - report.total_out
+        assert report.closing == balance_as_of(office=central, day=month_end(month))
+        assert report.transit.closing == balance_as_of(office=central, day=month_end(month),
+                                                       kind="transit")
+        closing, month = report.closing, month_end(month) + datetime.timedelta(days=1)
+    assert closing == 23_300 == stock_on_hand(office=central)
+    july = monthly_report(office=central, month=D(2024, 7, 1))
+    assert (july.transit.opening, july.transit.dispatched, july.transit.received,
+            july.transit.closing) == (200, 500, 450, 250)
+    assert ledger_drift() == []
+
+
+def test_the_national_allocator_reads_the_central_stores_report(client, office, supervisor,
+                                                                 viewer, supply):
+    url = reverse("layanan:report", args=["00", 2024, 6])
+    client.force_login(supply["allocator"])
+    response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "LAPORAN BULANAN GUDANG PUSAT BLANKO KTP-EL" in html
+    assert "DIREKTORAT JENDERAL KEPENDUDUKAN DAN PENCATATAN SIPIL" in html
+    assert 'data-testid="opening">19.100<' in html and 'data-testid="closing">23.800<' in html
+    assert 'data-testid="transit-closing">200<' in html
+    assert ("PB/2172/2024/0003, BAST BAST/PUSAT/2024/03, 14 Jun 2024 · 2172 Kota Tanjungpinang"
+            in html)
+    assert 'data-testid="report-spoiled"' not in html
+    assert "Tutup bulan" not in html  # the store's months are not closed here
+    for name in ("layanan:report_csv", "layanan:report_xlsx"):
+        assert client.get(reverse(name, args=["00", 2024, 6])).status_code == 200
+    assert client.get(reverse("layanan:report_index", args=["00"])).status_code == 200
+    rows = list(csv.DictReader(io.StringIO(client.get(reverse(
+        "layanan:report_csv", args=["00", 2024, 6])).content.decode("utf-8-sig"))))
+    values = {row["kode"]: int(row["jumlah"]) for row in rows}
+    assert (values["received.procurement"], values["out.dispatched"], values["closing"],
+            values["transit.received"], values["transit.closing"]) == (5000, 300, 23_800,
+                                                                       100, 200)
+    # Not the office's supervisor, its viewer, nor the province coordinator: the store is
+    # in no office's or province's scope.
+    for reader, status in ((supervisor, 404), (viewer, 403), (supply["coordinator"], 403)):
+        client.force_login(reader)
+        assert client.get(url).status_code == status, reader
+    # The allocator reads no kab/kota's report.
+    client.force_login(supply["allocator"])
+    assert client.get(reverse("layanan:report", args=[office.code, 2024, 6])).status_code == 403
+
+
+def test_the_central_stores_report_runs_the_same_queries_whatever_its_dispatches(client, db):
+    allocator = make_user(access.NATIONAL, None, username="alokator", office__national=True)
+    coordinator = make_user(access.PROVINCE, None, username="koordinator", office__region="21")
+    ledger.receive_into_central_store(quantity=10_000, reference="KONTRAK/UJI", by=allocator,
+                                      occurred_on=D(2024, 5, 1))
+    client.force_login(allocator)
+    url = reverse("layanan:report", args=["00", 2024, 5])
+    counts = []
+    for code, requests in (("2101", 1), ("2102", 8)):
+        office = OfficeFactory(code=code)
+        boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
+        for n in range(requests):
+            request = ledger.request_blanks(office=office, quantity=10, by=boss,
+                                            at=scenarios.at(D(2024, 5, 2), 9))
+            ledger.forward_blank_request(blank_request=request, by=coordinator)
+            ledger.allocate_blanks(blank_request=request, quantity=10, by=allocator)
+            shipment = ledger.dispatch_blanks(blank_request=request, quantity=10,
+                                              reference=f"BAST/{code}/{n}", by=allocator,
+                                              occurred_on=D(2024, 5, 3 + n))
+            ledger.confirm_receipt(shipment=shipment, quantity=4, by=boss,
+                                   occurred_on=D(2024, 5, 20))
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+    report = monthly_report(office=ledger.central_office(), month=MAY)
+    assert (report.line("out.dispatched"), report.transit.received,
+            report.transit.closing) == (90, 36, 54)
+    assert len(_details(report, "out.dispatched")) == 9

@@ -24,6 +24,8 @@ from tests.layanan.supervision.scenarios import (
     JUNE_AS_OF,
     JUNE_TODAY,
     LATER,
+    SUPPLY_AS_OF,
+    SUPPLY_TODAY,
     D,
     count_queries,
     grow,
@@ -181,4 +183,82 @@ def test_stores_that_ran_dry_add_the_same_queries_for_one_office_or_several(clie
         # 10-13 March count (10 March: an empty dawn, but 30 came in); the other 24 not.
         assert {(row.forecast.days_counted, row.forecast.average) for row in rows} == {
             (4, Fraction(30, 4))}
+    assert len(set(counts)) == 1
+
+
+# --- The supply cycle (scenarios.supply) ------------------------------------------------
+
+
+def test_every_offices_shortfall_counts_what_ditjen_has_allocated_or_sent(
+        client, office, other_office, supervisor, other_supervisor, region_viewer):
+    supply = scenarios.supply(office, other_office, supervisor, other_supervisor)
+    outside = OfficeFactory(code="3171", name="Kota Jakarta Selatan")
+    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk, outside.pk])
+    rows = {row.office.code: row for row in rollup.office_rollup(
+        offices=offices, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY)}
+    own = rows["2172"]
+    board = office_dashboard(office=office, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY)
+    assert own.forecast == board.forecast
+    assert (own.incoming, own.from_ditjen) == (60, 700)  # each on its own line
+    assert (own.shortfall.balance, own.shortfall.to_request) == (440, 800) == (
+        board.shortfall.balance, board.shortfall.to_request)
+    # The lead time: measured for Tanjungpinang, its province's for Batam, the office's
+    # field for Jakarta Selatan (no request in province 31).
+    assert {code: (row.forecast.lead_time_days, row.forecast.lead_time_source)
+            for code, row in rows.items()} == {
+        "2172": (21, "measured"), "2171": (21, "province"), "3171": (30, "default")}
+    assert (rows["2171"].from_ditjen, rows["3171"].from_ditjen) == (0, 0)
+
+    client.force_login(region_viewer)
+    html = client.get(reverse("layanan:rollup"), {"as_of": "2024-06-30"}).content.decode()
+    assert 'data-testid="from-ditjen-2172">700<' in html
+    assert 'data-testid="lead-time-2172">21 hari, terukur<' in html
+    assert 'data-testid="lead-time-2171">21 hari, median provinsi<' in html
+    assert "Kiriman Ditjen" in html and "Pinjaman dalam perjalanan" in html
+    # The central store is no row of the rollup, even for its allocator.
+    client.force_login(supply["allocator"])
+    codes = {line.row.office.code
+             for line in client.get(reverse("layanan:rollup")).context["rows"]}
+    assert "00" not in codes and {"2171", "2172", "3171"} <= codes
+    # Today: 250 still on the way from Ditjen, and Batam's loan received: the dispatch in
+    # transit is Ditjen's line only, never a loan on its way too.
+    today = {row.office.code: row for row in rollup.office_rollup(
+        offices=offices, as_of=SUPPLY_TODAY, today=SUPPLY_TODAY)}
+    assert (today["2172"].from_ditjen, today["2172"].incoming) == (250, 0)
+
+
+@pytest.mark.parametrize("as_of", ["2024-03-31", ""])
+def test_ditjens_blanks_and_lead_times_add_no_query_per_office(client, db, as_of):
+    viewer = make_user(access.VIEWER, None, username="peninjau_nasional", office__national=True)
+    coordinator = make_user(access.PROVINCE, None, username="koordinator", office__region="21")
+    allocator = make_user(access.NATIONAL, None, username="alokator", office__national=True)
+    ledger_services.receive_into_central_store(quantity=1000, reference="KONTRAK/UJI",
+                                               by=allocator, occurred_on=D(2024, 1, 2))
+    client.force_login(viewer)
+    url = reverse("layanan:rollup")
+    KeyDate.objects.create(name="Nasional", date=D(2024, 6, 30))
+    counts = []
+    for n, code in enumerate(("2101", "2102", "2103")):
+        office = OfficeFactory(code=code)
+        boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
+        grow(office, boss, make_user(access.OPERATOR, office, username=f"op{code}"),
+             movements=5, requests=2)
+        request = ledger_services.request_blanks(office=office, quantity=50, by=boss,
+                                                 at=scenarios.at(D(2024, 2, 1 + n), 9))
+        ledger_services.forward_blank_request(blank_request=request, by=coordinator,
+                                              at=scenarios.at(D(2024, 2, 1 + n), 10))
+        ledger_services.allocate_blanks(blank_request=request, quantity=40, by=allocator,
+                                        at=scenarios.at(D(2024, 2, 1 + n), 11))
+        shipment = ledger_services.dispatch_blanks(
+            blank_request=request, quantity=30, reference=f"BAST/PUSAT/{code}", by=allocator,
+            occurred_on=D(2024, 3, 1))
+        ledger_services.confirm_receipt(shipment=shipment, quantity=10, by=boss,
+                                        occurred_on=D(2024, 3, 5))
+        count_queries(client, url, {"as_of": as_of})
+        counts.append(count_queries(client, url, {"as_of": as_of}))
+        rows = rollup.office_rollup(offices=Office.objects.all(), as_of=D(2024, 3, 31),
+                                    today=D(2024, 4, 5))
+        # 40 allocated, 10 received: 30 to come (20 on the way, 10 in the central store).
+        assert {row.from_ditjen for row in rows} == {30}
+        assert {row.forecast.lead_time_source for row in rows} == {"measured"}
     assert len(set(counts)) == 1
