@@ -9,7 +9,7 @@ import datetime
 import pytest
 
 from blanko import selectors
-from blanko.models import Movement, Shipment
+from blanko.models import BlankRequest, Movement, Shipment
 from config.tooling.demo import ledger as demo
 from config.tooling.demo.plan import LOANS, PACES, FirstRun, daily_use, days_between
 from config.tooling.demo.province import seed_province
@@ -33,9 +33,16 @@ def test_a_later_run_appends_the_days_since_the_last(db):
     earlier = today() - datetime.timedelta(days=10)
     seed_province(offices=offices, users=users, today=earlier)
     assert not Movement.objects.filter(occurred_on__gt=earlier).exists()
+    asked = dict(BlankRequest.objects.values_list("office__code", "status"))
+    assert asked == {"2103": BlankRequest.Status.SUBMITTED,
+                     "2102": BlankRequest.Status.FORWARDED}
+    assert BlankRequest.objects.filter(submitted_on__lt=earlier).count() == 2
 
     added = seed_province(offices=offices, users=users, today=today())
     assert added > 0
+    # The requests of the first run are not made again, nor is the central store's stock.
+    assert dict(BlankRequest.objects.values_list("office__code", "status")) == asked
+    assert Movement.objects.filter(reason=Movement.Reason.PROCUREMENT).count() == 1
     new_days = [day for day in days_between(earlier + datetime.timedelta(days=1), today())
                 if day.weekday() < 5]
     for code in KEPRI:

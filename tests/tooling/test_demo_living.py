@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from blanko import selectors
 from blanko.models import (
+    BlankRequest,
     Delivery,
     Destruction,
     Loan,
@@ -50,7 +51,7 @@ def counts() -> dict[str, int]:
         "movements": Movement.objects.count(), "deliveries": Delivery.objects.count(),
         "loans": Loan.objects.count(), "shipments": Shipment.objects.count(),
         "counts": StockCount.objects.count(), "destructions": Destruction.objects.count(),
-        "users": User.objects.count(),
+        "users": User.objects.count(), "blank_requests": BlankRequest.objects.count(),
     }
 
 

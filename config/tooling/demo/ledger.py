@@ -1,8 +1,10 @@
 """The 2020 Tanjungpinang story, replayed through the services as real movements.
 
 Used by `seed_demo`. Every figure is deterministic, so the tests can check the
-story: the store runs dry in early July 2020, 1,000 blanks arrive on loan from
-Batam, and 6,000 come from Ditjen Dukcapil before the Pilkada of 9 December 2020.
+story: the store runs dry in early July 2020, Tanjungpinang asks Ditjen Dukcapil for
+12,000 blanks through the province, 1,000 arrive on loan from Batam, and Ditjen
+allocates 6,000, which arrive in September, before the Pilkada of 9 December 2020
+(the request's cycle: demo.supply).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import transaction
 from blanko import access, services
 from blanko.models import Delivery, Movement, Office, StaffProfile
 from blanko.selectors import stock_on_hand
+from config.tooling.demo import supply
 
 D = datetime.date
 Cause = Movement.Cause
@@ -31,6 +34,8 @@ class DemoUser:
     full_name: str
     staff: bool = False
     superuser: bool = False
+    region_code: str = ""  # a province's users, with no office
+    national: bool = False  # Ditjen's users, with no office and no region
 
 
 DEMO_USERS = (
@@ -39,7 +44,12 @@ DEMO_USERS = (
     DemoUser("admin", "admin-siblanko", access.ADMINISTRATOR, "2172", "Admin Dukcapil",
              staff=True, superuser=True),
     DemoUser("batam", "batam-siblanko", access.SUPERVISOR, "2171", "Supervisor Batam"),
-    DemoUser("provinsi", "provinsi-siblanko", access.VIEWER, None, "Peninjau Provinsi Kepri"),
+    DemoUser("provinsi", "provinsi-siblanko", access.VIEWER, None, "Peninjau Provinsi Kepri",
+             region_code="21"),
+    DemoUser("kepri", "kepri-siblanko", access.PROVINCE, None,
+             "Koordinator Dukcapil Provinsi Kepri", region_code="21"),
+    DemoUser("ditjen", "ditjen-siblanko", access.NATIONAL, None,
+             "Alokator Ditjen Dukcapil", national=True),
 )
 
 
@@ -94,7 +104,7 @@ def ensure_users(offices: dict[str, Office]) -> dict[str, User]:
         StaffProfile.objects.update_or_create(
             user=user,
             defaults={"office": offices.get(spec.office_code) if spec.office_code else None,
-                      "region_code": "" if spec.office_code else "21"},
+                      "region_code": spec.region_code, "national": spec.national},
         )
         users[spec.username] = User.objects.get(pk=user.pk)  # fresh permission cache
     return users
@@ -160,6 +170,8 @@ def replay_2020_story(offices: dict[str, Office], users: dict[str, User]) -> boo
     services.destroy_spoiled(office=tpi, quantity=20, number="BA-PMS/01/VI/2020", by=supervisor,
                              destroyed_on=D(2020, 6, 30), witnesses="Inspektorat Kota; Kabid PIAK")
     _issue_days(tpi, operator, D(2020, 7, 1), D(2020, 7, 10), 19)
+    # The day after the store ran dry, the office writes to Ditjen, through the province.
+    blank_request = supply.ask_in_july_2020(office=tpi, users=users)
 
     # July: the store is empty. Batam lends 1,000 blanks, due back by the end of
     # November (before its own Pilkada rush); they travel, then arrive.
@@ -172,10 +184,9 @@ def replay_2020_story(offices: dict[str, Office], users: dict[str, User]) -> boo
     _issue_days(batam, batam_supervisor, D(2020, 7, 13), D(2020, 11, 17), 30)
     _issue_days(tpi, operator, D(2020, 7, 15), D(2020, 9, 11), 16)
 
-    # September: 6,000 from Ditjen Dukcapil, ahead of the Pilkada.
-    services.receive_allocation(office=tpi, quantity=6_000, reference="470/1290/DUK/IX/2020",
-                                by=admin, occurred_on=D(2020, 9, 14),
-                                serial_start="2172-20-002001", serial_end="2172-20-008000")
+    # Ditjen allocates 6,000 of the 12,000 in August; they arrive on 14 September,
+    # ahead of the Pilkada.
+    supply.ship_in_september_2020(blank_request=blank_request, users=users)
     _issue_days(tpi, operator, D(2020, 9, 15), D(2020, 11, 13), 24)
 
     # November: half of the loan goes back to Batam, then printing goes on.

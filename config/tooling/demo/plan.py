@@ -157,3 +157,28 @@ class FirstRun:
                     (self.opening if kind == "open" else self.deliveries)[day].append(
                         (pace.code, quantity))
             stock += quantity - spent
+
+
+# The supply cycle today (demo.supply): Ditjen's central store got CENTRAL_STOCK_QUANTITY
+# blanks CENTRAL_STOCK_AGO days ago; two requests for blanks are on their way.
+CENTRAL_STOCK_AGO = 21
+CENTRAL_STOCK_QUANTITY = 40_000
+
+
+@dataclass(frozen=True)
+class RequestPlan:
+    code: str
+    quantity: int
+    asked: int  # days before today
+    forwarded: int | None  # days before today; None: still waiting at the province
+    note: str
+
+
+WAITING_REQUESTS = (
+    # Natuna, about a week from running out, has just asked: waiting at the province.
+    RequestPlan("2103", 900, asked=3, forwarded=None,
+                note="Stok tinggal sekitar satu minggu; kebutuhan tiga bulan."),
+    # Karimun asked for three months and the 1,200 it owes Batam: waiting at Ditjen.
+    RequestPlan("2102", 3_000, asked=15, forwarded=10,
+                note="Kebutuhan tiga bulan dan pengembalian pinjaman 1.200 ke Kota Batam."),
+)

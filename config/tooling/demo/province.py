@@ -6,7 +6,9 @@ each weekday at the office's own pace, ruined prints, Ditjen deliveries, a
 destruction batch, and two loans between offices that are still open today (Batam
 to Karimun, due in a few weeks; Bintan to Natuna, still at sea). The five kabupaten
 join SiBlanko on the window's first day with a stock count; Natuna, which has had no
-delivery since, has about a week of stock left.
+delivery since, has about a week of stock left. The first run also stocks Ditjen's
+central store and leaves two requests for blanks on their way (demo.supply): Natuna's
+waiting at the province, Karimun's at Ditjen.
 
 Each weekday's printing is one recap posting, so the last recap after 2020 says how
 far an office's history has got. A later run appends the days since then, with the
@@ -41,6 +43,7 @@ from config.tooling.demo.plan import (
     days_between,
     hundreds_up,
 )
+from config.tooling.demo.supply import seed_waiting_requests
 
 Kind = Location.Kind
 ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -269,10 +272,12 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
                   today: datetime.date, stdout=None) -> int:
     """Brings every Kepri office's history up to `today`; returns the movements added."""
     offices = {pace.code: offices[pace.code] for pace in PACES}
-    poster = Poster(offices, _hands(users, ensure_recorders(offices)))
+    recorders = ensure_recorders(offices)
+    poster = Poster(offices, _hands(users, recorders))
     before = Movement.objects.count()
     last = _last_posted(poster)
     fresh = [pace for pace in PACES if last[pace.code] is None]
+    asked = 0
     if fresh:
         run = FirstRun.plan(
             today=today, paces=fresh, stock=poster.stock,
@@ -281,6 +286,8 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
                    if {plan.lender, plan.borrower} <= {p.code for p in fresh}])
         _first_run(poster, run)
         last.update(dict.fromkeys((p.code for p in fresh), today))
+        asked = seed_waiting_requests(offices=offices, users=users, recorders=recorders,
+                                      today=today, codes={p.code for p in fresh})
     # A month closed since the last run (by hand, in the demo) is left alone.
     for code, office in offices.items():
         last[code] = max(filter(None, [last[code], services.period_lock_date(office=office)]))
@@ -292,4 +299,6 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
             f"Riwayat harian {len(offices)} kantor Kepulauan Riau dicatat sampai "
             f"{today:%d-%m-%Y}: {added} mutasi baru." if added else
             "Riwayat harian Kepulauan Riau sudah sampai hari ini; tidak ada yang ditambah.")
+        if asked:
+            stdout.write(f"{asked} permohonan blanko menunggu di provinsi dan di Ditjen.")
     return added

@@ -19,11 +19,13 @@ class Command(BaseCommand):
         logging.getLogger("siblanko").setLevel(logging.WARNING)
         offices = demo.ensure_offices()
         users = demo.ensure_users(offices)
+        # The Pilkada first: the request of 3 July 2020 keeps the dashboard's figures of
+        # that day, whose shortfall runs up to it.
+        seed_key_dates(offices=offices, users=users, stdout=self.stdout)
         created = demo.replay_2020_story(offices, users)
         self.stdout.write("Cerita 2020 dicatat." if created else
                           "Cerita 2020 sudah ada; tidak ada yang ditambah.")
-        for hook in (seed_requests, seed_key_dates):
-            hook(offices=offices, users=users, stdout=self.stdout)
+        seed_requests(offices=offices, users=users, stdout=self.stdout)
         seed_province(offices=offices, users=users, today=timezone.localdate(),
                       stdout=self.stdout)
         self.stdout.write("\nLogin demo (halaman /masuk/):")

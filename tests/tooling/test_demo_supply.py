@@ -1,0 +1,164 @@
+"""`seed_demo` runs the supply cycle: the 2020 request for blanks, and two waiting today.
+
+2020: Tanjungpinang asks for 12,000 on 3 July, the province forwards the letter,
+Ditjen's central store allocates the 6,000 it has on 20 August, dispatches them under
+BAST 470/1290/DUK/IX/2020 on 10 September, and the office confirms them on the 14th.
+Today: the central store holds a procurement, Natuna's request waits at the province
+and Karimun's at Ditjen. Read through the real selectors, report and pages, as the
+demo users `kepri` and `ditjen` see them.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils import timezone
+
+from blanko import access, selectors, services
+from blanko.models import BlankRequest, BlankRequestEvent, Movement, Office, Shipment
+from config.tooling.demo.plan import CENTRAL_STOCK_QUANTITY, weekday_on_or_before
+from layanan.supervision.reports import monthly_report
+from tests.helpers import today
+from tests.tooling.helpers import seed_demo_twice
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+Status = BlankRequest.Status
+STORY = "PB/2172/2020/0001"
+BAST = "470/1290/DUK/IX/2020"
+
+
+def counts() -> dict[str, int]:
+    return {"requests": BlankRequest.objects.count(),
+            "events": BlankRequestEvent.objects.count(),
+            "shipments": Shipment.objects.count(), "movements": Movement.objects.count(),
+            "central": selectors.central_stock()["stock"]}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with seed_demo_twice(django_db_blocker, measure=counts) as seeded:
+        yield seeded
+
+
+def test_the_2020_request_runs_its_whole_cycle(seeded):
+    request = BlankRequest.objects.get(number=STORY)
+    assert (request.office.code, request.status, request.submitted_on,
+            request.created_by.username) == ("2172", Status.RECEIVED, D(2020, 7, 3),
+                                             "supervisor")
+    assert (request.quantity, request.forwarded_quantity, request.allocated_quantity,
+            request.dispatched_quantity, request.received_quantity) == (
+        12_000, 12_000, 6_000, 6_000, 6_000)
+    events = [(timezone.localdate(e.at), e.from_status, e.to_status, e.quantity, e.by.username)
+              for e in request.events.all()]
+    assert events == [
+        (D(2020, 7, 3), "", Status.SUBMITTED, 12_000, "supervisor"),
+        (D(2020, 7, 7), Status.SUBMITTED, Status.FORWARDED, 12_000, "kepri"),
+        (D(2020, 8, 20), Status.FORWARDED, Status.ALLOCATED, 6_000, "ditjen"),
+        (D(2020, 9, 10), Status.ALLOCATED, Status.ALLOCATED, 6_000, "ditjen"),
+        (D(2020, 9, 14), Status.ALLOCATED, Status.RECEIVED, 6_000, "supervisor"),
+    ]
+    [shipment] = request.shipments.all()
+    assert (shipment.kind, shipment.reference, shipment.sent_on, shipment.status,
+            shipment.received_quantity) == (Shipment.Kind.DISPATCH, BAST, D(2020, 9, 10),
+                                            Shipment.Status.RECEIVED, 6_000)
+    # The serial numbers the old direct delivery carried go with the dispatch.
+    dispatch = Movement.objects.get(reason=Movement.Reason.DISPATCH, blank_request=request)
+    assert "2172-20-002001 s.d. 2172-20-008000" in dispatch.note
+
+
+def test_the_2020_letter_keeps_the_dashboard_figures_of_3_july(seeded):
+    figures = BlankRequest.objects.get(number=STORY).figures
+    # The store ran dry the day before; the shortfall runs up to the Pilkada.
+    assert (figures["as_of"], figures["stock"], figures["key_date"],
+            figures["key_date_name"]) == ("2020-07-03", 0, "2020-12-09",
+                                          "Pilkada 9 Desember 2020")
+    assert figures["shortfall"] > 0 and figures["to_request"] >= figures["shortfall"]
+
+
+def test_ditjen_counts_as_incoming_from_its_allocation_until_the_receipt(seeded):
+    tpi = Office.objects.get(code="2172")
+
+    def incoming(day: D) -> int:
+        return selectors.incoming_from_ditjen(office_ids=[tpi.pk], as_of=day,
+                                              today=today())[tpi.pk]
+
+    # Nothing yet on 1 August (the README's dashboard), 6,000 from the allocation.
+    assert [incoming(day) for day in (D(2020, 8, 1), D(2020, 8, 19), D(2020, 8, 20),
+                                      D(2020, 9, 13), D(2020, 9, 14))] == [
+        0, 0, 6_000, 6_000, 0]
+    # 3 July to 14 September: Tanjungpinang's lead time, measured, by the end of 2020.
+    lead = selectors.lead_times(offices=[tpi], as_of=D(2020, 12, 31))[tpi.pk]
+    assert (lead.days, lead.source, lead.requests) == (73.0, "measured", 1)
+    assert selectors.lead_times(offices=[tpi], as_of=D(2020, 8, 1))[tpi.pk].source \
+        == "default"
+
+
+def test_the_reports_of_2020_show_the_cycle_and_the_months_stay_closed(seeded):
+    tpi = Office.objects.get(code="2172")
+    september = monthly_report(office=tpi, month=D(2020, 9, 1))
+    assert september.line("received.ditjen") == 6_000
+    [received] = [line for line in september.group("received").lines
+                  if line.code == "received.ditjen"]
+    [detail] = received.details
+    assert (detail.number, detail.reference, detail.day, detail.quantity) == (
+        STORY, BAST, D(2020, 9, 14), 6_000)
+    assert september.closed is not None
+    central = services.central_office()
+    august = monthly_report(office=central, month=D(2020, 8, 1))
+    assert (august.line("received.procurement"), august.closing) == (6_000, 6_000)
+    sent = monthly_report(office=central, month=D(2020, 9, 1))
+    assert (sent.line("out.dispatched"), sent.closing) == (6_000, 0)
+    assert (sent.transit.dispatched, sent.transit.received, sent.transit.closing) == (
+        6_000, 6_000, 0)
+
+
+def test_two_requests_wait_today_one_at_the_province_and_one_at_ditjen(seeded):
+    waiting = {r.office.code: r for r in BlankRequest.objects.filter(
+        submitted_on__year__gt=2020).select_related("office", "created_by")}
+    assert set(waiting) == {"2103", "2102"}
+    natuna, karimun = waiting["2103"], waiting["2102"]
+    assert (natuna.status, natuna.quantity, natuna.created_by.username) == (
+        Status.SUBMITTED, 900, "kabid.natuna")
+    assert (karimun.status, karimun.forwarded_quantity, karimun.created_by.username) == (
+        Status.FORWARDED, 3_000, "kabid.karimun")
+    for request in (natuna, karimun):
+        assert today() - datetime.timedelta(days=20) <= request.submitted_on < today()
+        assert request.figures["office"] == request.office.code
+        assert request.figures["as_of"] == request.submitted_on.isoformat()
+    assert natuna.submitted_on > karimun.submitted_on
+    # The central store holds a recent procurement, all of it free to allocate.
+    assert selectors.central_stock() == {"stock": CENTRAL_STOCK_QUANTITY,
+                                         "allocated_undispatched": 0,
+                                         "free": CENTRAL_STOCK_QUANTITY, "in_transit": 0}
+    stocked = Movement.objects.get(reason=Movement.Reason.PROCUREMENT,
+                                   occurred_on__year__gt=2020)
+    assert weekday_on_or_before(today() - datetime.timedelta(days=21)) == stocked.occurred_on
+
+
+def test_the_province_and_ditjen_each_see_the_request_waiting_for_them(seeded, client):
+    kepri, ditjen = User.objects.get(username="kepri"), User.objects.get(username="ditjen")
+    natuna = BlankRequest.objects.get(office__code="2103", status=Status.SUBMITTED)
+    karimun = BlankRequest.objects.get(office__code="2102", status=Status.FORWARDED)
+    assert access.has_permission(kepri, "blanko.forward_blank_request", natuna.office)
+    assert not access.has_permission(kepri, "blanko.allocate_blanks",
+                                     services.central_office())
+    assert access.has_permission(ditjen, "blanko.allocate_blanks", services.central_office())
+    client.force_login(kepri)
+    province = client.get(reverse("blanko:province_requests", args=["21"]))
+    assert province.status_code == 200
+    assert natuna.number in province.content.decode()
+    client.force_login(ditjen)
+    central = client.get(reverse("blanko:central_home"))
+    assert central.status_code == 200
+    assert karimun.number in central.content.decode()
+
+
+def test_a_second_run_adds_no_request_and_no_procurement(seeded):
+    assert counts() == seeded["first"]
+    assert "permohonan blanko menunggu" in seeded["out"]
+    assert "permohonan blanko menunggu" not in seeded["again"]
