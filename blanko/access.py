@@ -47,6 +47,12 @@ def user_office(user: AnyUser) -> Office | None:
     return profile.office if profile else None
 
 
+def user_region(user: AnyUser) -> str:
+    """The province code a region-scoped profile holds ("" for anyone else)."""
+    profile = _profile(user)
+    return profile.region_code if profile else ""
+
+
 def is_national(user: AnyUser) -> bool:
     """Superusers, and staff whose profile says national explicitly, see every office.
 

@@ -47,6 +47,8 @@ urlpatterns = [
     path("pusat/terima/", supply_network.central_receive, name="central_receive"),
     path("pusat/permohonan/<int:pk>/alokasi/", supply_network.central_allocate,
          name="central_allocate"),
+    path("pusat/kiriman/<int:pk>/batal/", supply_network.central_cancel,
+         name="central_cancel"),
     path("pusat/permohonan/<int:pk>/kirim/", supply_network.central_dispatch,
          name="central_dispatch"),
 ]

@@ -95,6 +95,7 @@ POLICIES: dict[str, Policy] = {
     "blanko:central_receive": Policy(roles=roles(NATIONAL), scoped=False),
     "blanko:central_allocate": Policy(roles=roles(NATIONAL), scoped=False),
     "blanko:central_dispatch": Policy(roles=roles(NATIONAL), scoped=False),
+    "blanko:central_cancel": Policy(roles=roles(NATIONAL), scoped=False),
     "layanan:list": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:queue": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:register": Policy(roles=roles(OPERATOR, SUPERVISOR)),
@@ -178,6 +179,17 @@ def world(db):
                                        reference=f"PK-{sender.code}",
                                        by=objects[sender.code]["boss"])
         objects[receiver.code]["shipment"] = lent.shipments.get()
+    # Ditjen's dispatch to the own office, for the central store's cancel page.
+    national = users[NATIONAL]
+    services.receive_into_central_store(quantity=10, reference="KONTRAK-1", by=national)
+    services.forward_blank_request(blank_request=objects[own.code]["blank_request"],
+                                   by=users[PROVINCE])
+    services.allocate_blanks(blank_request=objects[own.code]["blank_request"], quantity=5,
+                             by=national)
+    dispatch = services.dispatch_blanks(blank_request=objects[own.code]["blank_request"],
+                                        quantity=5, reference="BAST-PUSAT-1", by=national)
+    for code in (own.code, other.code):
+        objects[code]["dispatch"] = dispatch
     return {"own": own, "other": other, "users": users, "objects": objects}
 
 
@@ -189,7 +201,8 @@ def url_for(name: str, office, objects) -> str:
     if "<str:province>" in pattern:
         kwargs["province"] = office.province_code
     if "<int:pk>" in pattern:
-        kind = ("movement" if name.startswith("blanko:movement")
+        kind = ("dispatch" if name == "blanko:central_cancel"
+                else "movement" if name.startswith("blanko:movement")
                 else "destruction" if "destruction" in name
                 else "shipment" if name.startswith("blanko:shipment")
                 else "loan" if name.startswith("blanko:loan")

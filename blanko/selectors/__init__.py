@@ -32,6 +32,7 @@ from blanko.selectors.history import first_movement_on, last_store_movement_on
 from blanko.selectors.loans import (
     Outstanding,
     incoming_by_office,
+    office_shipments,
     outstanding_loans,
     owed_on_loans_due,
     pending_shipments,
@@ -84,6 +85,7 @@ __all__ = [
     "open_blank_requests",
     "offices_with_stock",
     "offices_with_store",
+    "office_shipments",
     "outstanding_loans",
     "owed_on_loans_due",
     "pending_shipments",

@@ -22,6 +22,7 @@ from blanko.models import (
     Location,
     Movement,
     Office,
+    Shipment,
     StockCount,
 )
 from blanko.selectors import counted_against
@@ -35,7 +36,12 @@ from blanko.services.checks import (
     validate_quantity,
     validate_reference,
 )
-from blanko.services.offices import ditjen_source, office_location, province_source
+from blanko.services.offices import (
+    DITJEN_CODE,
+    ditjen_source,
+    office_location,
+    province_source,
+)
 from blanko.services.posting import post_movement, today, validate_business_date
 
 if TYPE_CHECKING:
@@ -93,8 +99,9 @@ def _receive(
         {"from_location": source, "to_location": office_location(office, Kind.STOCK),
          "quantity": quantity, "reason": reason, "by": by, "occurred_on": occurred_on,
          "reference": reference, "note": note, "idempotency_key": idempotency_key},
-        taken=lambda: Delivery.objects.filter(source=source,
-                                              bast_number__iexact=reference).exists(),
+        taken=lambda: (Delivery.objects.filter(source=source,
+                                               bast_number__iexact=reference).exists()
+                       or (source.code == DITJEN_CODE and ditjen_bast_taken(reference))),
         duplicate=ValidationError(
             {"reference": _("Nomor BAST %(number)s sudah pernah dicatat untuk %(source)s.")
              % {"number": reference, "source": source.name}},
@@ -102,6 +109,16 @@ def _receive(
         ),
         record=record,
     )
+
+
+def ditjen_bast_taken(reference: str) -> bool:
+    """Whether Ditjen's BAST number is used already: Ditjen numbers its handovers once,
+    whether the blanks came straight to an office (a Delivery from Ditjen) or through the
+    central store (a dispatch), so the same paper never brings blanks in twice."""
+    return (Delivery.objects.filter(source__code=DITJEN_CODE,
+                                    bast_number__iexact=reference).exists()
+            or Shipment.objects.filter(kind=Shipment.Kind.DISPATCH,
+                                       reference__iexact=reference).exists())
 
 
 # Receipts and partner loans are atomic as a whole: the source or partner location

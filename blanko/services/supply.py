@@ -52,6 +52,7 @@ from blanko.services.checks import (
 from blanko.services.locks import lock_stock
 from blanko.services.offices import office_location
 from blanko.services.posting import post_movement, validate_business_date
+from blanko.services.stock import ditjen_bast_taken
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
@@ -316,6 +317,14 @@ def _dispatched(movement: Movement, blank_request: BlankRequest) -> Shipment:
                                 reference__iexact=movement.reference)
 
 
+def _allocated_on(blank_request: BlankRequest) -> datetime.date:
+    """The day Ditjen allocated the request (its ALLOCATED event), or the day it was asked
+    for a request allocated before events were kept."""
+    event = (blank_request.events.filter(to_status=Status.ALLOCATED)
+             .order_by("at").values_list("at", flat=True).first())
+    return timezone.localdate(event) if event else blank_request.submitted_on
+
+
 def dispatch_blanks(
     *, blank_request: BlankRequest, quantity: int, reference: str, by: AbstractUser,
     occurred_on: datetime.date | None = None, idempotency_key: str | None = None,
@@ -338,8 +347,7 @@ def dispatch_blanks(
     day = validate_business_date(occurred_on, offices=[central, blank_request.office])
 
     def taken() -> bool:
-        return Shipment.objects.filter(kind=Shipment.Kind.DISPATCH,
-                                       reference__iexact=reference).exists()
+        return ditjen_bast_taken(reference)
 
     duplicate = ValidationError(
         {"reference": _("Nomor BAST %(number)s sudah dipakai untuk kiriman lain.")
@@ -359,12 +367,15 @@ def dispatch_blanks(
                                "dikirim (%(left)s).")
                  % {"quantity": number(quantity), "left": number(blank_request.undispatched)}},
                 code="more_than_allocated")
-        if day < blank_request.submitted_on:
+        allocated_on = _allocated_on(blank_request)
+        if day < allocated_on:
+            # Nothing is sent before it is allocated: the request's history, and the lead
+            # time measured from it, stay in the order things happened.
             raise ValidationError(
-                {"occurred_on": _("Tanggal kirim tidak boleh sebelum tanggal permohonan "
+                {"occurred_on": _("Tanggal kirim tidak boleh sebelum tanggal alokasi "
                                   "(%(day)s).")
-                 % {"day": f"{blank_request.submitted_on:%d/%m/%Y}"}},
-                code="before_request")
+                 % {"day": f"{allocated_on:%d/%m/%Y}"}},
+                code="before_allocation")
         movement = post_movement(**post, blank_request=blank_request)
         shipment = Shipment.objects.create(
             kind=Shipment.Kind.DISPATCH, blank_request=blank_request, sender=central,

@@ -19,12 +19,21 @@ PAGE_SIZE = 50
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on their office's stock page; everyone else on the public start page."""
-    if not request.user.is_authenticated:
+    """Staff land where their work is: an office's staff on its stock page, a province
+    coordinator on the province's requests, Ditjen's allocator on the central store;
+    anyone else signed in on the list of offices, and the public on the start page."""
+    user = request.user
+    if not user.is_authenticated:
         return render(request, "public_home.html")
-    office = access.user_office(request.user)
-    if office is not None and request.user.has_perm("blanko.view_ledger"):
+    office = access.user_office(user)
+    if office is not None and user.has_perm("blanko.view_ledger"):
         return redirect("blanko:stock", code=office.code)
+    if not user.is_superuser:
+        region = access.user_region(user)
+        if region and user.has_perm("blanko.forward_blank_request"):
+            return redirect("blanko:province_requests", province=region)
+        if access.is_national(user) and user.has_perm("blanko.allocate_blanks"):
+            return redirect("blanko:central_home")
     return redirect("blanko:office_list")
 
 

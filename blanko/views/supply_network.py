@@ -26,7 +26,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import access, regions, selectors, services
 from blanko.formatting import number
-from blanko.models import BlankRequest, Office
+from blanko.loan_forms import CancelShipmentForm
+from blanko.models import BlankRequest, Office, Shipment
 from blanko.network_forms import AllocateForm, CentralReceiveForm, DispatchForm, ForwardForm
 from blanko.supply_figures import figure_rows
 from blanko.views.common import carry_out
@@ -257,3 +258,30 @@ def central_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         "shipments": list(blank_request.shipments.order_by("sent_on", "id")),
         "dispatchable": blank_request.status in DISPATCHABLE and blank_request.undispatched,
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def central_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ditjen cancels what is still on its way of a dispatch (a wrong or lost shipment):
+    it returns to the central store, and the request may be dispatched again."""
+    central = central_store(request)
+    shipment = get_object_or_404(
+        selectors.office_shipments(office=central).filter(blank_request__isnull=False), pk=pk)
+    form = CancelShipmentForm(request.POST or None)
+
+    def perform(data: dict) -> str:
+        movement = services.cancel_shipment(shipment=shipment, by=request.user,
+                                            reason=data["reason"])
+        return _("Kiriman %(reference)s dibatalkan: %(quantity)s blanko kembali ke gudang "
+                 "pusat.") % {"reference": shipment.letter,
+                              "quantity": number(movement.quantity)}
+
+    response = _carry_out(request, form, perform, reverse("blanko:central_home"))
+    if response is None and request.method == "POST":
+        shipment.refresh_from_db()  # a refusal may come from a change since the page loaded
+    return response or render(request, "blanko/central_cancel_form.html", {
+        "central": central, "form": form, "shipment": shipment,
+        "in_transit": shipment.status == Shipment.Status.IN_TRANSIT,
+    })
+

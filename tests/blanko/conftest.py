@@ -17,3 +17,13 @@ def third_office(db):
 @pytest.fixture
 def third_supervisor(third_office):
     return make_user(access.SUPERVISOR, third_office, username="supervisor_lingga")
+
+
+@pytest.fixture
+def ledger_clean_after(db):
+    """Asserts, after the test, that every balance is what its movements add up to
+    (verify_ledger's check): the supply cycle's modules use it for every test."""
+    yield
+    from blanko.selectors import ledger_drift
+
+    assert ledger_drift() == []

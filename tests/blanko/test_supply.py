@@ -12,6 +12,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from blanko import access, selectors, services
 from blanko.exceptions import IdempotencyConflict, InsufficientStock
@@ -27,6 +28,9 @@ from blanko.models import (
 from tests.blanko.helpers import ledger_snapshot
 from tests.factories import make_user
 from tests.helpers import LEDGER_CLEAN, noon, raises_without_change, today, verify_ledger
+
+# verify_ledger is clean after every test of the supply cycle.
+pytestmark = pytest.mark.usefixtures("ledger_clean_after")
 
 Status = BlankRequest.Status
 Reason = Movement.Reason
@@ -675,3 +679,35 @@ def test_the_receipt_of_a_dispatch_is_not_reversed_but_cancelled_by_ditjen(
     with refused(match="dikoreksi oleh Ditjen"):
         services.reverse_movement(movement=receipt, by=supervisor, reason="keliru")
     assert fresh(allocated).received_quantity == shipment.quantity
+
+
+def test_a_dispatchs_bast_cannot_also_bring_blanks_straight_to_an_office(
+    shipment, office, supervisor
+):
+    before = supply_snapshot()
+    with refused(match="sudah pernah dicatat"):
+        services.receive_allocation(office=office, quantity=4_000, reference="bast/pusat/0914",
+                                    by=supervisor)
+    assert supply_snapshot() == before
+
+
+def test_a_direct_deliverys_bast_cannot_be_used_again_for_a_dispatch(
+    allocated, allocator, office, supervisor
+):
+    services.receive_allocation(office=office, quantity=10, reference="BAST-LANGSUNG-77",
+                                by=supervisor)
+    before = supply_snapshot()
+    with refused(match="sudah dipakai untuk kiriman lain"):
+        services.dispatch_blanks(blank_request=allocated, quantity=10,
+                                 reference="bast-langsung-77", by=allocator)
+    assert supply_snapshot() == before
+
+
+def test_nothing_is_dispatched_before_it_was_allocated(allocated, allocator):
+    before = supply_snapshot()
+    allocated_on = timezone.localdate(allocated.events.get(to_status="allocated").at)
+    with refused(match="sebelum tanggal alokasi"):
+        services.dispatch_blanks(blank_request=allocated, quantity=10, reference="BAST/AWAL",
+                                 by=allocator,
+                                 occurred_on=allocated_on - datetime.timedelta(days=1))
+    assert supply_snapshot() == before

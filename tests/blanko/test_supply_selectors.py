@@ -12,6 +12,9 @@ from blanko.models import BlankRequest
 from tests.factories import OfficeFactory, make_user
 from tests.helpers import noon, today
 
+# verify_ledger is clean after every test of the supply cycle.
+pytestmark = pytest.mark.usefixtures("ledger_clean_after")
+
 Status = BlankRequest.Status
 
 

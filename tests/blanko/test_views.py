@@ -7,10 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from blanko import services
+from blanko import access, services
 from blanko.models import Movement
 from blanko.views.ledger import PAGE_SIZE
 from tests.blanko.helpers import ledger_snapshot, previous_month_day
+from tests.factories import make_user
 
 
 def stock_url(office) -> str:
@@ -264,3 +265,13 @@ def test_the_receiving_office_is_told_why_a_loan_receipt_is_not_reversed(
     assert response.status_code == 200
     assert "pembatalan atau pengembalian" in response.content.decode()
     assert ledger_snapshot() == before
+
+
+def test_home_sends_the_network_roles_to_their_work(client, db):
+    coordinator = make_user(access.PROVINCE, None, username="kepri_uji", office__region="21")
+    allocator = make_user(access.NATIONAL, None, username="ditjen_uji", office__national=True)
+    client.force_login(coordinator)
+    assert client.get(reverse("home")).url == reverse("blanko:province_requests",
+                                                      kwargs={"province": "21"})
+    client.force_login(allocator)
+    assert client.get(reverse("home")).url == reverse("blanko:central_home")

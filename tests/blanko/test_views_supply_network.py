@@ -18,6 +18,9 @@ from tests.blanko.helpers import ledger_snapshot
 from tests.factories import OfficeFactory, make_user
 from tests.helpers import today, verify_ledger
 
+# verify_ledger is clean after every test of the supply cycle.
+pytestmark = pytest.mark.usefixtures("ledger_clean_after")
+
 Status = BlankRequest.Status
 Reason = Movement.Reason
 
@@ -784,3 +787,49 @@ def test_the_navigation_links_each_network_role_to_its_pages(
         client.force_login(user)
         html = client.get(reverse("blanko:office_list")).content.decode()
         assert (province_link in html, central_link in html) == (False, False), user
+
+
+# --- The central store: cancelling a dispatch on its way ---------------------------------------
+
+
+@pytest.fixture
+def dispatched(allocated, allocator, supervisor):
+    """300 of the 400 allocated are sent; the office has received 100 of them."""
+    shipment = services.dispatch_blanks(blank_request=allocated, quantity=300,
+                                        reference="BAST/PUSAT/7", by=allocator)
+    services.confirm_receipt(shipment=shipment, quantity=100, by=supervisor)
+    return shipment
+
+
+def test_ditjen_cancels_what_is_left_of_a_dispatch_and_may_send_it_again(
+    client, allocator, dispatched, allocated
+):
+    client.force_login(allocator)
+    home = client.get(central_url("central_home")).content.decode()
+    assert central_url("central_cancel", dispatched.pk) in home
+    central_before = selectors.central_stock()
+    response = client.post(central_url("central_cancel", dispatched.pk), {"reason": "hilang"})
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Kiriman BAST/PUSAT/7 dibatalkan: 200 blanko kembali ke gudang pusat."]
+    allocated.refresh_from_db()
+    assert (allocated.dispatched_quantity, allocated.received_quantity) == (100, 100)
+    after = selectors.central_stock()
+    assert after["stock"] == central_before["stock"] + 200
+    assert after["in_transit"] == central_before["in_transit"] - 200
+    # A second click finds nothing left on its way: refused, nothing written.
+    before = snapshot()
+    again = client.post(central_url("central_cancel", dispatched.pk), {"reason": "hilang"})
+    assert again.status_code == 200
+    assert form_errors(again) == ["Tidak ada blanko dalam perjalanan untuk dibatalkan."]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("who", ["coordinator", "supervisor", "operator", "viewer"])
+def test_only_ditjen_cancels_a_dispatch(client, request, who, dispatched):
+    client.force_login(request.getfixturevalue(who))
+    before = snapshot()
+    assert client.get(central_url("central_cancel", dispatched.pk)).status_code == 403
+    assert client.post(central_url("central_cancel", dispatched.pk),
+                       {"reason": "x"}).status_code == 403
+    assert snapshot() == before

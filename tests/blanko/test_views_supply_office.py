@@ -18,6 +18,9 @@ from tests.blanko.helpers import ledger_snapshot
 from tests.factories import make_user
 from tests.helpers import today
 
+# verify_ledger is clean after every test of the supply cycle.
+pytestmark = pytest.mark.usefixtures("ledger_clean_after")
+
 Status = BlankRequest.Status
 
 
@@ -587,3 +590,17 @@ def test_the_stock_menu_links_to_the_requests_for_those_who_may_read_them(
     client.force_login(request.getfixturevalue(who))
     html = client.get(url("stock", office)).content.decode()
     assert (url("blank_request_list", office) in html) is shown
+
+
+def test_the_letter_stays_in_bahasa_indonesia_when_the_page_is_in_english(
+    client, supervisor, office
+):
+    blank_request = services.request_blanks(office=office, quantity=12_000, by=supervisor)
+    client.force_login(supervisor)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(url("blank_request_letter", office, blank_request.pk)).content.decode()
+    assert 'lang="id"' in html
+    assert "bersama ini kami mengajukan permohonan blanko KTP-el" in html
+    assert "Demikian permohonan ini kami sampaikan" in html
+    assert "(dua belas ribu)" in html
+    assert "Dear Sir or Madam" not in html

@@ -61,7 +61,7 @@ def test_a_request_for_blanks_goes_from_the_office_through_the_province_to_ditje
     # 2. The province coordinator finds it waiting and forwards it as asked.
     page.set_viewport_size({"width": 1366, "height": 768})
     login(page, live_server, "kepri", PASSWORD)
-    page.get_by_role("link", name="Permohonan provinsi").click()
+    page.get_by_role("link", name="Permohonan provinsi", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Permohonan blanko · Provinsi Kepulauan Riau")
     assert_one_line(page, "Province")
@@ -86,7 +86,7 @@ def test_a_request_for_blanks_goes_from_the_office_through_the_province_to_ditje
 
     # 3. Ditjen fills its store, allocates 6,000 of the 12,000 and ships them twice.
     login(page, live_server, "ditjen", PASSWORD)
-    page.get_by_role("link", name="Gudang pusat").click()
+    page.get_by_role("link", name="Gudang pusat", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Gudang Pusat Ditjen Dukcapil")
     assert_one_line(page, "National")
     expect(page.get_by_test_id("central-stock")).to_have_text("0")

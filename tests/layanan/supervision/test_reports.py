@@ -183,7 +183,8 @@ def test_berita_acara_of_a_reversed_destruction_is_printed_as_cancelled(
     assert "oleh Rina Kabid." in notice
     assert "Alasan: Nomor berita acara salah catat" in notice
     # Inside the printed article, not in a screen-only part of the page.
-    article = html[html.index('<article class="print-page">'):html.index("</article>")]
+    article = html[html.index('<article lang="id" class="print-page">'):
+                   html.index("</article>")]
     assert 'data-testid="cancelled"' in article
     assert "no-print" not in notice
     # The document itself still says what was recorded.
@@ -445,8 +446,10 @@ def test_the_central_stores_report_runs_the_same_queries_whatever_its_dispatches
         for n in range(requests):
             request = ledger.request_blanks(office=office, quantity=10, by=boss,
                                             at=scenarios.at(D(2024, 5, 2), 9))
-            ledger.forward_blank_request(blank_request=request, by=coordinator)
-            ledger.allocate_blanks(blank_request=request, quantity=10, by=allocator)
+            ledger.forward_blank_request(blank_request=request, by=coordinator,
+                                         at=scenarios.at(D(2024, 5, 2), 10))
+            ledger.allocate_blanks(blank_request=request, quantity=10, by=allocator,
+                                   at=scenarios.at(D(2024, 5, 2), 11))
             shipment = ledger.dispatch_blanks(blank_request=request, quantity=10,
                                               reference=f"BAST/{code}/{n}", by=allocator,
                                               occurred_on=D(2024, 5, 3 + n))
