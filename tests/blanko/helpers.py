@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from blanko.models import (
     Balance,
@@ -54,3 +56,25 @@ def refused(exception: type[Exception] = ValidationError, match: str | None = No
 def previous_month_day(day: int = 15) -> datetime.date:
     """A day in the month before the current one."""
     return (today().replace(day=1) - datetime.timedelta(days=1)).replace(day=day)
+
+
+# --- The staff pages -----------------------------------------------------------------------
+
+
+def url(name: str, office, pk: int | None = None) -> str:
+    """A `blanko:` page of `office`, and of one of its objects when `pk` is given."""
+    kwargs = {"code": office.code}
+    if pk is not None:
+        kwargs["pk"] = pk
+    return reverse(f"blanko:{name}", kwargs=kwargs)
+
+
+def messages_of(response) -> list[str]:
+    """The flash messages a response carried."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def form_errors(response, name: str = "form") -> list[str]:
+    """Every error of the form a response rendered, field and non-field, as text."""
+    form = response.context[name]
+    return [str(text) for errors in form.errors.values() for text in errors]

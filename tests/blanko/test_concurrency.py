@@ -8,49 +8,24 @@ no row locks, so these tests skip there.
 from __future__ import annotations
 
 import datetime
-import threading
 from collections import Counter
-from collections.abc import Callable
 from io import StringIO
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 
 from blanko import selectors, services
 from blanko.exceptions import InsufficientStock
 from blanko.models import Balance, Delivery, Loan, Location, Movement, Office, Shipment
 from blanko.services.posting import today
+from tests.helpers import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 Kind = Location.Kind
 WORKERS = 8
-
-
-def run_together(workers: int, work: Callable[[int], object]) -> list:
-    """Runs work(i) in `workers` threads started at once; returns results or exceptions."""
-    barrier = threading.Barrier(workers)
-    results: list = [None] * workers
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # reported by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 def fresh(model, pk):

@@ -8,43 +8,17 @@ dispatch queue on the central STOCK balance row (blanko.services.supply).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from blanko import access, selectors, services
 from blanko.models import Balance, BlankRequest, Movement, Shipment
 from tests.factories import OfficeFactory, make_user
-from tests.helpers import LEDGER_CLEAN, verify_ledger
+from tests.helpers import LEDGER_CLEAN, run_together, verify_ledger
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-
-def run_together(workers: int, work: Callable[[int], object]) -> list:
-    """Runs work(i) in `workers` threads started at once; returns results or exceptions."""
-    barrier = threading.Barrier(workers)
-    results: list = [None] * workers
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:  # reported by the test
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
 
 
 def assert_ledger_clean() -> None:

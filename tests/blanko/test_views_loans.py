@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -14,26 +13,21 @@ from django.urls import reverse
 
 from blanko import services
 from blanko.models import Loan, Movement, Shipment
-from tests.blanko.helpers import PARTNER_BINTAN, ledger_snapshot, previous_month_day, refused
+from tests.blanko.helpers import (
+    PARTNER_BINTAN,
+    form_errors,
+    ledger_snapshot,
+    messages_of,
+    previous_month_day,
+    refused,
+    url,
+)
 from tests.helpers import today
 
 Reason = Movement.Reason
 
 
-def url(name: str, office, pk: int | None = None) -> str:
-    kwargs = {"code": office.code}
-    if pk is not None:
-        kwargs["pk"] = pk
-    return reverse(f"blanko:{name}", kwargs=kwargs)
 
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def form_errors(response) -> list[str]:
-    form = response.context["form"]
-    return [text for errors in form.errors.values() for text in errors]
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blanko import access, selectors, services
 from blanko.models import BlankRequest, BlankRequestEvent, Movement, Shipment
-from tests.blanko.helpers import ledger_snapshot
+from tests.blanko.helpers import form_errors, ledger_snapshot, messages_of
 from tests.factories import OfficeFactory, make_user
 from tests.helpers import today, verify_ledger
 
@@ -42,13 +41,6 @@ def central_url(name: str, pk: int | None = None) -> str:
     return reverse(f"blanko:{name}", kwargs={} if pk is None else {"pk": pk})
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def form_errors(response) -> list[str]:
-    form = response.context["form"]
-    return [str(text) for errors in form.errors.values() for text in errors]
 
 
 def snapshot() -> dict:

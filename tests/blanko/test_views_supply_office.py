@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blanko import access, services, supply_figures
 from blanko.models import BlankRequest, BlankRequestEvent, Movement, Shipment
-from tests.blanko.helpers import ledger_snapshot
+from tests.blanko.helpers import form_errors, ledger_snapshot, messages_of, url
 from tests.factories import make_user
 from tests.helpers import today
 
@@ -24,20 +23,7 @@ pytestmark = pytest.mark.usefixtures("ledger_clean_after")
 Status = BlankRequest.Status
 
 
-def url(name: str, office, pk: int | None = None) -> str:
-    kwargs = {"code": office.code}
-    if pk is not None:
-        kwargs["pk"] = pk
-    return reverse(f"blanko:{name}", kwargs=kwargs)
 
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-def form_errors(response, name: str = "form") -> list[str]:
-    form = response.context[name]
-    return [str(text) for errors in form.errors.values() for text in errors]
 
 
 def snapshot() -> dict:
