@@ -45,7 +45,6 @@ from blanko.services.checks import (
     clean_note,
     duplicate_refused,
     is_replay,
-    refuse_if_taken,
     validate_quantity,
     validate_reference,
 )
@@ -352,7 +351,13 @@ def dispatch_blanks(
     duplicate = ValidationError(
         {"reference": _("Nomor BAST %(number)s sudah dipakai untuk kiriman lain.")
          % {"number": reference}}, code="duplicate_bast")
-    refuse_if_taken(taken, duplicate)
+    if taken():
+        # The same form clicked twice at once: the first click has committed meanwhile,
+        # and took the number; this one is its replay, not a duplicate.
+        if is_replay(idempotency_key):
+            return _dispatched(post_movement(**post, blank_request=blank_request),
+                               blank_request)
+        raise duplicate
     with duplicate_refused(taken, duplicate), transaction.atomic():
         lock_stock(office=central)
         # Requests with the same key queue on the store's lock: the later ones replay.
