@@ -797,3 +797,91 @@ class BlankRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blank_request_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+# --- Province rebalancing: loans proposed by the province coordinator ------------------------
+
+
+class RebalancingProposal(models.Model):
+    """A loan between two offices of one province, proposed by its coordinator so that
+    the province "runs out together" (layanan.supervision.rebalancing computes the plan).
+
+    The lender's supervisor accepts it, which opens the loan (`blanko.services.
+    lend_to_office`, the proposal's number as the letter), or declines it with a reason;
+    the coordinator may withdraw it while it waits.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Diusulkan")
+        ACCEPTED = "accepted", _("Diterima")
+        DECLINED = "declined", _("Ditolak")
+        CANCELLED = "cancelled", _("Dibatalkan")
+
+    # Every proposal is a multiple of this many blanks (the plan rounds down to it).
+    UNIT = 100
+
+    number = models.CharField(_("nomor usulan"), max_length=40, unique=True)
+    lender = models.ForeignKey(Office, on_delete=models.PROTECT,
+                               related_name="rebalancing_given",
+                               verbose_name=_("kantor pemberi pinjaman"))
+    borrower = models.ForeignKey(Office, on_delete=models.PROTECT,
+                                 related_name="rebalancing_taken",
+                                 verbose_name=_("kantor peminjam"))
+    quantity = models.PositiveIntegerField(_("jumlah"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.PROPOSED)
+    note = models.CharField(_("catatan"), max_length=500, blank=True)
+    decline_reason = models.CharField(_("alasan penolakan"), max_length=500, blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name=_("diusulkan oleh"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("diputuskan oleh"))
+    created_at = models.DateTimeField(_("diusulkan"), default=timezone.now)
+    decided_at = models.DateTimeField(_("diputuskan"), null=True, blank=True)
+    loan = models.OneToOneField(Loan, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="rebalancing_proposal",
+                                verbose_name=_("pinjaman"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("usulan pemerataan")
+        verbose_name_plural = _("usulan pemerataan")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=100, quantity__lte=MAX_QUANTITY)
+                & models.lookups.Exact(models.functions.Mod("quantity", 100), 0),
+                name="rebalancing_quantity_whole_hundreds",
+            ),
+            models.CheckConstraint(condition=~Q(lender=F("borrower")),
+                                   name="rebalancing_two_offices"),
+            # Each status carries exactly what its step wrote.
+            models.CheckConstraint(
+                condition=(
+                    Q(status="proposed", decided_by__isnull=True, decided_at__isnull=True,
+                      loan__isnull=True, decline_reason="")
+                    | Q(status="accepted", decided_by__isnull=False, decided_at__isnull=False,
+                        loan__isnull=False, decline_reason="")
+                    | (Q(status="declined", decided_by__isnull=False, decided_at__isnull=False,
+                         loan__isnull=True) & ~Q(decline_reason=""))
+                    | Q(status="cancelled", decided_by__isnull=False, decided_at__isnull=False,
+                        loan__isnull=True)
+                ),
+                name="rebalancing_status_consistent",
+            ),
+            # One waiting proposal per lender and borrower: a second click, or a second
+            # coordinator, does not send the same loan twice.
+            models.UniqueConstraint(fields=["lender", "borrower"],
+                                    condition=Q(status="proposed"),
+                                    name="rebalancing_one_open_per_pair"),
+        ]
+        indexes = [
+            models.Index(fields=["lender", "status"], name="rebalancing_lender_status"),
+            models.Index(fields=["borrower", "status"], name="rebalancing_borrower_status"),
+        ]
+        permissions = [
+            ("propose_rebalancing", _("Dapat mengusulkan pinjaman pemerataan antarkantor")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.lender.code}→{self.borrower.code} ({self.quantity})"

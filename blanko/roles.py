@@ -31,7 +31,9 @@ BLANKO_ROLES: dict[str, list[str]] = {
     VIEWER: ["view_ledger", "view_blank_request"],
     # The network roles (migration 0012), never grantable by an office's Administrator
     # (blanko.access.GRANTABLE_ROLES). Their dashboards: layanan.roles.
-    PROVINCE: ["view_ledger", "view_blank_request", "forward_blank_request"],
+    PROVINCE: ["view_ledger", "view_blank_request", "forward_blank_request",
+               # Province rebalancing (migration 0015).
+               "propose_rebalancing"],
     NATIONAL: ["view_ledger", "view_blank_request", "allocate_blanks"],
 }
 # The Django admin manages users, so the Administrator role carries those rights; they

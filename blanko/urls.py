@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from blanko import views
-from blanko.views import loans, stock_work, supply_network, supply_office
+from blanko.views import loans, rebalancing, stock_work, supply_network, supply_office
 
 app_name = "blanko"
 
@@ -23,6 +23,11 @@ urlpatterns = [
          name="shipment_receive"),
     path("kantor/<str:code>/pengiriman/<int:pk>/batal/", loans.shipment_cancel,
          name="shipment_cancel"),
+    # The lender's answer to the province's rebalancing proposal (blanko.views.rebalancing).
+    path("kantor/<str:code>/pemerataan/<int:pk>/terima/", rebalancing.rebalancing_accept,
+         name="rebalancing_accept"),
+    path("kantor/<str:code>/pemerataan/<int:pk>/tolak/", rebalancing.rebalancing_decline,
+         name="rebalancing_decline"),
     path("kantor/<str:code>/opname/", stock_work.stock_count, name="stock_count"),
     path("kantor/<str:code>/pemusnahan/baru/", stock_work.destruction_create,
          name="destruction_create"),

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from blanko import access, services
-from blanko.models import Movement
+from blanko.models import Movement, RebalancingProposal
 from layanan import services as layanan_services
 from layanan.models import ServiceRequest
 from tests.factories import OfficeFactory, make_user
@@ -96,6 +96,12 @@ POLICIES: dict[str, Policy] = {
     "blanko:central_allocate": Policy(roles=roles(NATIONAL), scoped=False),
     "blanko:central_dispatch": Policy(roles=roles(NATIONAL), scoped=False),
     "blanko:central_cancel": Policy(roles=roles(NATIONAL), scoped=False),
+    # Network planning: Ditjen's allocation plan, the province's rebalancing plan, and
+    # the lender office's answer to a rebalancing proposal.
+    "layanan:allocation_plan": Policy(roles=roles(NATIONAL), scoped=False),
+    "layanan:rebalancing_plan": Policy(roles=roles(PROVINCE)),
+    "blanko:rebalancing_accept": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
+    "blanko:rebalancing_decline": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "layanan:list": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:queue": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),
     "layanan:register": Policy(roles=roles(OPERATOR, SUPERVISOR)),
@@ -190,6 +196,12 @@ def world(db):
                                         quantity=5, reference="BAST-PUSAT-1", by=national)
     for code in (own.code, other.code):
         objects[code]["dispatch"] = dispatch
+    # A rebalancing proposal each office lends in, to a neighbour of its province.
+    for office, neighbour_code in ((own, "2104"), (other, "3174")):
+        neighbour = OfficeFactory(code=neighbour_code, name=f"Kantor {neighbour_code}")
+        objects[office.code]["rebalancing"] = RebalancingProposal.objects.create(
+            number=f"RB/{office.province_code}/2026/0001", lender=office, borrower=neighbour,
+            quantity=100, proposed_by=objects[office.code]["boss"])
     return {"own": own, "other": other, "users": users, "objects": objects}
 
 
@@ -202,6 +214,7 @@ def url_for(name: str, office, objects) -> str:
         kwargs["province"] = office.province_code
     if "<int:pk>" in pattern:
         kind = ("dispatch" if name == "blanko:central_cancel"
+                else "rebalancing" if name.startswith("blanko:rebalancing")
                 else "movement" if name.startswith("blanko:movement")
                 else "destruction" if "destruction" in name
                 else "shipment" if name.startswith("blanko:shipment")

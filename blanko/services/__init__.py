@@ -15,6 +15,12 @@ from blanko.services.loans import (
 from blanko.services.locks import lock_stock
 from blanko.services.offices import create_office, office_location, partner_location
 from blanko.services.posting import EKTP_START, period_lock_date, post_movement
+from blanko.services.rebalancing import (
+    accept_rebalancing,
+    cancel_rebalancing,
+    decline_rebalancing,
+    propose_rebalancing,
+)
 from blanko.services.reversals import reverse_movement
 from blanko.services.shipments import cancel_shipment, confirm_receipt
 from blanko.services.stock import (
@@ -35,14 +41,17 @@ from blanko.services.supply import (
 
 __all__ = [
     "EKTP_START",
+    "accept_rebalancing",
     "allocate_blanks",
     "borrow_from_partner",
     "cancel_blank_request",
+    "cancel_rebalancing",
     "cancel_shipment",
     "central_office",
     "close_month",
     "confirm_receipt",
     "create_office",
+    "decline_rebalancing",
     "destroy_spoiled",
     "dispatch_blanks",
     "forward_blank_request",
@@ -54,6 +63,7 @@ __all__ = [
     "partner_location",
     "period_lock_date",
     "post_movement",
+    "propose_rebalancing",
     "receive_allocation",
     "receive_from_province",
     "receive_into_central_store",

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import selectors, services
 from blanko.formatting import number
+from blanko.forms import new_key
 from blanko.loan_forms import (
     CancelShipmentForm,
     DueDateForm,
@@ -31,6 +32,7 @@ from blanko.loan_forms import (
 )
 from blanko.models import Office, Shipment
 from blanko.selectors import loans as loan_selectors
+from blanko.selectors import rebalancing as rebalancing_selectors
 from blanko.views.common import carry_out, scoped_office
 
 PERM = "blanko.manage_loan"
@@ -62,11 +64,17 @@ def loan_list(request: HttpRequest, code: str) -> HttpResponse:
     lines = loan_selectors.office_loans(office=office, today=today,
                                         include_closed=include_closed)
     shipments = list(selectors.pending_shipments(office=office))
+    # The province's rebalancing proposals waiting for the lender (blanko.views.rebalancing).
+    proposals = list(rebalancing_selectors.open_proposals(office=office))
+    for proposal in proposals:
+        proposal.accept_key = new_key()  # the one-click accept form's one-time key
     return render(request, "blanko/loan_list.html", {
         "office": office, "today": today, "include_closed": include_closed,
         "borrowed": _side(lines, "borrowed"), "lent": _side(lines, "lent"),
         "incoming": [s for s in shipments if s.receiver_id == office.pk],
         "outgoing": [s for s in shipments if s.sender_id == office.pk],
+        "proposals_to_decide": [p for p in proposals if p.lender_id == office.pk],
+        "proposals_incoming": [p for p in proposals if p.borrower_id == office.pk],
     })
 
 

@@ -25,3 +25,10 @@ class SupervisionConfig(AppConfig):
         from layanan.supervision.dashboard import request_figures
 
         register_figures_provider(request_figures)
+
+        # The print queue (layanan) shows the daily print quota, a rule of this package:
+        # the same kind of slot, in layanan.advice.
+        from layanan.advice import register_quota_provider
+        from layanan.supervision.quota import office_quota
+
+        register_quota_provider(office_quota)

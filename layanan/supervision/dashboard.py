@@ -23,7 +23,7 @@ from blanko import selectors as ledger
 from blanko.formatting import number
 from blanko.models import Office
 from layanan.models import KeyDate, ServiceRequest
-from layanan.supervision import forecast
+from layanan.supervision import forecast, quota
 from layanan.supervision.aggregates import Median, SecondsBetween
 
 if TYPE_CHECKING:
@@ -181,6 +181,8 @@ class Dashboard:
     loans: list[ledger.Outstanding]
     series: list[ledger.Day]
     last_movement_on: datetime.date | None
+    # The daily print quota (quota.py), today only, like the open requests.
+    quota: quota.Quota | None = None
 
     @property
     def lead_time_source(self) -> str:
@@ -262,11 +264,18 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
             from_ditjen=from_ditjen,
         )
     last_movement_on = ledger.last_store_movement_on(office=office, as_of=as_of)
+    blank_requests, daily_quota = [], None
+    if is_today:
+        blank_requests = ledger.open_blank_requests(office=office)
+        arrival = quota.next_arrival(
+            as_of=as_of, lead_time_days=prediction.lead_time_days, requests=blank_requests,
+            shipments=ledger.pending_shipments(office=office), office_id=office.pk)
+        daily_quota = quota.quota_from(prediction=prediction, arrival=arrival)
     return Dashboard(
         office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
         shortfall=shortfall, waiting=queue.waiting, incoming=incoming,
         from_ditjen=from_ditjen, owed=owed, lead_time=lead_time,
-        blank_requests=ledger.open_blank_requests(office=office) if is_today else [],
+        blank_requests=blank_requests, quota=daily_quota,
         backlog=backlog(office=office, as_of=as_of, today=today),
         stages=stage_times(office=office, as_of=as_of),
         loans=ledger.outstanding_loans(office=office, as_of=as_of), series=series,

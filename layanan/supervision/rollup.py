@@ -32,6 +32,25 @@ class OfficeRow:
     from_ditjen: int  # allocated by Ditjen and not yet received
     shortfall: forecast.Shortfall | None
 
+    @property
+    def days_to_key_date(self) -> int | None:
+        """Days from the as-of date to the next key date; None without one."""
+        return self.shortfall.days_left if self.shortfall else None
+
+    @property
+    def short_of_key_date(self) -> bool:
+        """The stock is forecast to run out before the next key date."""
+        stockout = self.forecast.stockout_on
+        return bool(self.shortfall and stockout and stockout < self.shortfall.key_date.date)
+
+    @property
+    def runs_out_before_shipment(self) -> bool:
+        """The stock runs out before a shipment asked for today could reach the office:
+        projected stock-out date < as-of date + its lead time."""
+        f = self.forecast
+        return bool(f.stockout_on and f.stockout_on < f.as_of + datetime.timedelta(
+            days=f.lead_time_days))
+
 
 def _cover_key(row: OfficeRow) -> tuple[bool, float]:
     # Offices that use nothing have no stock-out date: they sort after every other.

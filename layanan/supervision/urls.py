@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from django.urls import path
 
-from layanan.supervision.views import dashboard, reports
+from layanan.supervision.views import dashboard, planning, rebalancing, reports
 
 urlpatterns = [
     path("kantor/<str:code>/dasbor/", dashboard.dashboard, name="dashboard"),
     path("dasbor/rekap/", dashboard.office_rollup, name="rollup"),
+    path("pusat/rencana-alokasi/", planning.allocation_plan, name="allocation_plan"),
     path("kantor/<str:code>/laporan/", reports.report_index, name="report_index"),
     path("kantor/<str:code>/laporan/<int:year>/<int:month>/", reports.monthly_report,
          name="report"),
@@ -23,4 +24,7 @@ urlpatterns = [
          name="close_month"),
     path("kantor/<str:code>/pemusnahan/<int:pk>/berita-acara/", reports.destruction_report,
          name="destruction_report"),
+    # The province coordinator's rebalancing plan (layanan.supervision.rebalancing).
+    path("provinsi/<str:province>/pemerataan/", rebalancing.rebalancing_plan,
+         name="rebalancing_plan"),
 ]

@@ -20,7 +20,7 @@ from blanko import access
 from blanko.forms import new_key
 from blanko.selectors import office_balances
 from blanko.views import apply_form_errors, scoped_office
-from layanan import privacy, rules, selectors, services
+from layanan import advice, privacy, rules, selectors, services
 from layanan.forms import (
     CounterRequestForm,
     DefectForm,
@@ -78,6 +78,8 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
                                                      today=today)
         ],
         "can_process": access.has_permission(request.user, "layanan.process_request", office),
+        # Advice only (layanan.advice): the reservation rule is applied as before.
+        "quota": advice.daily_quota_for(office=office),
     })
 
 

@@ -25,6 +25,7 @@ ROLE_MIGRATIONS = {
                                       ("auth", "AUTH_ROLES", AUTH_ROLES)],
     "layanan.migrations.0004_dashboard_roles": [("layanan", "ROLES", SUPERVISOR_VIEW_ROLES)],
     "blanko.migrations.0012_supply_roles": [("blanko", "ROLES", BLANKO_ROLES)],
+    "blanko.migrations.0015_rebalancing_roles": [("blanko", "ROLES", BLANKO_ROLES)],
     "layanan.migrations.0012_network_dashboard_roles": [
         ("layanan", "ROLES", SUPERVISOR_VIEW_ROLES)],
 }

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
@@ -107,11 +107,38 @@ def office_rollup(request: HttpRequest) -> HttpResponse:
     rows = rollup.office_rollup(offices=access.offices_in_scope(request.user), as_of=as_of,
                                 today=today, sort=sort)
     return render(request, "layanan/rollup_list.html", {
-        "rows": rollup_lines(rows),
+        "rows": rollup_lines(rows), "plans": plan_links(request.user),
+        "running_out": sum(row.runs_out_before_shipment for row in rows),
         "as_of": min(as_of, today), "today": today, "sort": sort,
         "as_of_error": as_of_error, "days": WINDOW_DAYS,
         "as_of_param": "" if as_of >= today else f"as_of={as_of:%Y-%m-%d}",
     })
+
+
+ALLOCATE = "blanko.allocate_blanks"
+FORWARD = "blanko.forward_blank_request"
+
+
+def _url(name: str, **kwargs: str) -> str:
+    """The URL, or "" while the page is not installed: the plans are other modules'
+    pages, and this one must not break when one of them is missing."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return ""
+
+
+def plan_links(user) -> list[tuple[str, str]]:
+    """(label, URL) of the planning pages the user may open: Ditjen's allocation plan
+    for a national allocator, the province's rebalancing plan for its coordinator."""
+    links = []
+    if user.has_perm(ALLOCATE) and (url := _url("layanan:allocation_plan")):
+        links.append((_("Rencana alokasi nasional"), url))
+    region = access.user_region(user)
+    if region and user.has_perm(FORWARD) and (
+            url := _url("layanan:rebalancing_plan", province=region)):
+        links.append((_("Rencana pemerataan provinsi"), url))
+    return links
 
 
 @dataclass(frozen=True)
@@ -135,6 +162,9 @@ class RollupLine:
     shortfall: str
     short: bool
     to_request: str
+    key_date_days: str  # "62 hari lagi"
+    cover_short: bool  # runs out before the key date
+    runs_out: bool  # runs out before a shipment can reach the office
 
 
 def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
@@ -164,5 +194,8 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
             key_date=s.key_date.name if s else "–",
             shortfall=fmt.grouped(s.shortfall) if s else "–", short=bool(s and s.shortfall),
             to_request=fmt.grouped(s.to_request) if s else "–",
+            key_date_days=_("%(days)s hari lagi") % {"days": fmt.grouped(row.days_to_key_date)}
+            if s else "",
+            cover_short=row.short_of_key_date, runs_out=row.runs_out_before_shipment,
         ))
     return lines

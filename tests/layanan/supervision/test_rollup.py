@@ -262,3 +262,107 @@ def test_ditjens_blanks_and_lead_times_add_no_query_per_office(client, db, as_of
         assert {row.from_ditjen for row in rows} == {30}
         assert {row.forecast.lead_time_source for row in rows} == {"measured"}
     assert len(set(counts)) == 1
+
+
+# --- For the province coordinator and the national allocator (issue 14) ------------------
+
+
+@pytest.fixture
+def supply(office, other_office, supervisor, other_supervisor):
+    return scenarios.supply(office, other_office, supervisor, other_supervisor)
+
+
+def test_offices_that_run_out_before_a_shipment_can_reach_them_are_flagged(
+        office, other_office, supply):
+    """scenarios.supply as of 30 June: Tanjungpinang runs out on 2 July, before 30 June +
+    its 21-day lead time (21 July), and before its key date 62 days away (31 August).
+    Batam uses nothing: no stock-out date, no flag."""
+    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk])
+    rows = {row.office.code: row for row in rollup.office_rollup(
+        offices=offices, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY)}
+    tpi, batam = rows["2172"], rows["2171"]
+    assert (tpi.forecast.stockout_on, tpi.forecast.lead_time_days) == (D(2024, 7, 2), 21)
+    assert (tpi.runs_out_before_shipment, tpi.days_to_key_date, tpi.short_of_key_date) == (
+        True, 62, True)
+    assert (batam.runs_out_before_shipment, batam.short_of_key_date) == (False, False)
+    # Today (10 July) Tanjungpinang holds 510; its window (13 June - 10 July) used 18 x 20
+    # + 2 x 20 = 400 in 28 days: 510 x 28 / 400 = 35.7 days, to 14 August, past 10 July
+    # + 21 days (31 July): no flag; but still before its key date (52 days away).
+    today = {row.office.code: row for row in rollup.office_rollup(
+        offices=offices, as_of=SUPPLY_TODAY, today=SUPPLY_TODAY)}["2172"]
+    assert (today.forecast.stock, today.forecast.stockout_on) == (510, D(2024, 8, 14))
+    assert (today.runs_out_before_shipment, today.days_to_key_date,
+            today.short_of_key_date) == (False, 52, True)
+
+
+def _fake_plans(monkeypatch):
+    """The two plan pages as if their helpers had landed them."""
+    from django.urls import NoReverseMatch
+
+    from layanan.supervision.views import dashboard as views
+
+    real = views.reverse
+
+    def fake(name, *args, kwargs=None, **rest):
+        if name == "layanan:allocation_plan":
+            return "/pusat/rencana-alokasi/"
+        if name == "layanan:rebalancing_plan":
+            return f"/provinsi/{kwargs['province']}/pemerataan/"
+        return real(name, *args, kwargs=kwargs, **rest)
+
+    def missing(name, *args, kwargs=None, **rest):
+        if name in ("layanan:allocation_plan", "layanan:rebalancing_plan"):
+            raise NoReverseMatch(name)
+        return real(name, *args, kwargs=kwargs, **rest)
+
+    return lambda present: monkeypatch.setattr(views, "reverse", fake if present else missing)
+
+
+def test_the_rollup_flags_and_links_to_the_plans_by_role(client, monkeypatch, supply):
+    coordinator, allocator = supply["coordinator"], supply["allocator"]
+    viewer = make_user(access.VIEWER, None, username="peninjau_kepri", office__region="21")
+    plans = _fake_plans(monkeypatch)
+    url = reverse("layanan:rollup")
+    plans(True)
+    pages = {}
+    for user in (coordinator, allocator, viewer):
+        client.force_login(user)
+        pages[user.username] = client.get(url, {"as_of": SUPPLY_AS_OF.isoformat()})
+    assert pages["koordinator_kepri"].context["plans"] == [
+        ("Rencana pemerataan provinsi", "/provinsi/21/pemerataan/")]
+    assert pages["alokator_ditjen"].context["plans"] == [
+        ("Rencana alokasi nasional", "/pusat/rencana-alokasi/")]
+    assert pages["peninjau_kepri"].context["plans"] == []
+    text = pages["koordinator_kepri"].content.decode()
+    assert 'href="/provinsi/21/pemerataan/"' in text
+    assert pages["koordinator_kepri"].context["running_out"] == 1
+    assert 'data-testid="running-out"' in text
+    assert "Habis sebelum kiriman tiba" in text and "62 hari lagi" in text
+    # Before the plan pages exist, the rollup still works, without the links.
+    plans(False)
+    client.force_login(coordinator)
+    page = client.get(url, {"as_of": SUPPLY_AS_OF.isoformat()})
+    assert page.status_code == 200 and page.context["plans"] == []
+    assert 'data-testid="plan-links"' not in page.content.decode()
+
+
+def test_the_flags_and_plan_links_add_no_query_per_office(client, monkeypatch, db):
+    """Stock-out flags for N offices, seen by a coordinator, in the same queries."""
+    _fake_plans(monkeypatch)(True)
+    coordinator = make_user(access.PROVINCE, None, username="koordinator", office__region="21")
+    client.force_login(coordinator)
+    url = reverse("layanan:rollup")
+    KeyDate.objects.create(name="Nasional", date=D(2030, 1, 1))
+    counts, flagged = [], []
+    for code in ("2101", "2102", "2103"):
+        office = OfficeFactory(code=code)
+        boss = make_user(access.SUPERVISOR, office, username=f"kabid{code}")
+        grow(office, boss, make_user(access.OPERATOR, office, username=f"op{code}"),
+             movements=40, requests=2)
+        count_queries(client, url, {"as_of": "2024-03-31"})
+        counts.append(count_queries(client, url, {"as_of": "2024-03-31"}))
+        page = client.get(url, {"as_of": "2024-03-31"})
+        flagged.append(page.context["running_out"])
+        assert len(page.context["plans"]) == 1
+    assert len(set(counts)) == 1
+    assert flagged == [0, 0, 0]  # 10,000 blanks each: nobody runs out

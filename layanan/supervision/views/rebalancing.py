@@ -1,0 +1,151 @@
+"""The province coordinator's rebalancing page: the plan (each office's cover before and
+after, the proposed loans), a button per proposal and one for all that send them to the
+offices (blanko.services.propose_rebalancing), and the proposals already sent.
+
+Only a Province coordinator of the province in the URL (or a superuser): other roles get
+a 403, another province a 404, as on the province's requests page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from blanko import access, regions, services
+from blanko.formatting import number
+from blanko.models import Office, RebalancingProposal
+from blanko.selectors.rebalancing import province_proposals
+from layanan.supervision import rebalancing
+
+PROPOSE = "blanko.propose_rebalancing"
+ALL = "semua"
+Status = RebalancingProposal.Status
+
+
+def coordinated_province(request: HttpRequest, province: str) -> str:
+    """The province in the URL, for its coordinator: 403 for anyone without the right
+    (office staff included), 404 for another province or a code that is no province."""
+    user = request.user
+    if not user.has_perm(PROPOSE) or access.user_office(user):
+        raise PermissionDenied
+    found = regions.region(province)
+    if found is None or found.level != "province" or not (
+            access.is_national(user) or access.user_region(user) == province):
+        raise Http404
+    return province
+
+
+def _cover(value: Fraction | None) -> str:
+    """Days of cover rounded down to a tenth, as the dashboard shows them; "–" without use."""
+    if value is None:
+        return "–"
+    return formats.number_format(Decimal(int(value * 10)) / 10, decimal_pos=1,
+                                 force_grouping=True)
+
+
+@dataclass(frozen=True)
+class Line:
+    office: Office
+    line: rebalancing.OfficeLine
+    average: str
+    cover_before: str
+    cover_after: str
+
+
+def _lines(plan: rebalancing.Plan) -> list[Line]:
+    return [Line(office=line.figures.office, line=line,
+                 average=_cover(line.figures.average),
+                 cover_before=_cover(line.figures.cover), cover_after=_cover(line.cover_after))
+            for line in plan.lines]
+
+
+def _send(request: HttpRequest, *, lender: Office, borrower: Office, quantity: int) -> None:
+    try:
+        proposal = services.propose_rebalancing(lender=lender, borrower=borrower,
+                                                quantity=quantity, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _(
+            "Usulan %(number)s dikirim: %(lender)s meminjamkan %(quantity)s blanko ke "
+            "%(borrower)s.") % {"number": proposal.number, "lender": lender.name,
+                                "borrower": borrower.name, "quantity": number(quantity)})
+
+
+def _posted_quantity(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("quantity", ""))
+    except ValueError:
+        return None
+
+
+def _waiting(sent: list[RebalancingProposal]) -> set[tuple[int, int]]:
+    """The (lender, borrower) pairs whose proposal still waits for the lender."""
+    return {(p.lender_id, p.borrower_id) for p in sent if p.status == Status.PROPOSED}
+
+
+def _cancel(request: HttpRequest, province: str, pk: str) -> None:
+    proposal = RebalancingProposal.objects.filter(
+        pk=pk if pk.isdigit() else None, lender__code__startswith=province).first()
+    if proposal is None:
+        raise Http404
+    try:
+        services.cancel_rebalancing(proposal=proposal, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Usulan %(number)s dibatalkan.") % {
+            "number": proposal.number})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
+    province = coordinated_province(request, province)
+    offices = Office.objects.filter(code__startswith=province)
+    if request.method == "POST":
+        if request.POST.get("cancel"):
+            _cancel(request, province, request.POST["cancel"])
+        elif request.POST.get("send") == ALL:
+            # The plan computed again now, never the figures the page was drawn with; a
+            # pair whose proposal still waits is not sent again.
+            waiting = _waiting(province_proposals(province_code=province))
+            for proposal in rebalancing.rebalancing_plan(province_code=province):
+                if (proposal.lender.pk, proposal.borrower.pk) not in waiting:
+                    _send(request, lender=proposal.lender, borrower=proposal.borrower,
+                          quantity=proposal.quantity)
+        else:
+            found = {o.code: o for o in offices.filter(
+                code__in=[request.POST.get("lender", ""), request.POST.get("borrower", "")])}
+            lender = found.get(request.POST.get("lender", ""))
+            borrower = found.get(request.POST.get("borrower", ""))
+            quantity = _posted_quantity(request)
+            if lender is None or borrower is None or quantity is None:
+                messages.error(request, _("Usulan tidak lengkap; muat ulang halaman ini."))
+            else:
+                _send(request, lender=lender, borrower=borrower, quantity=quantity)
+        return redirect(reverse("layanan:rebalancing_plan", kwargs={"province": province}))
+    plan = rebalancing.province_plan(province_code=province)
+    sent = province_proposals(province_code=province)
+    waiting = _waiting(sent)
+    proposals = [(p, (p.lender.pk, p.borrower.pk) in waiting) for p in plan.proposals]
+    return render(request, "layanan/rebalancing_plan.html", {
+        "province": province, "province_name": regions.region_name(province),
+        "lines": _lines(plan), "province_cover": _cover(plan.province_cover),
+        "proposals": proposals, "any_to_send": any(not w for _p, w in proposals),
+        "sent": sent, "safety_days": rebalancing.forecast.SAFETY_DAYS,
+        "unit": rebalancing.UNIT,
+    })

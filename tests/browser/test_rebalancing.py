@@ -1,0 +1,70 @@
+"""Province rebalancing in a real browser: the Kepulauan Riau coordinator sends the plan's
+proposal, Batam's supervisor accepts it on its loan page, and the loan is on its way to
+Tanjungpinang under the proposal's number. Every page axe-clean."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from blanko import access, services
+from blanko.models import Loan, RebalancingProposal
+from tests.browser.helpers import assert_accessible, login, screenshot
+from tests.factories import make_user
+from tests.helpers import LEDGER_CLEAN, today, verify_ledger
+from tests.layanan.supervision.scenarios import post_use
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "rahasia-uji-123"
+
+
+@pytest.fixture
+def uneven(office, other_office, root):
+    """Batam holds 2,000 and uses 10 a day; Tanjungpinang holds 200 and uses 20 a day.
+    T = 2200/30; Batam's target 733, it keeps 440 (30 + 14 days): it gives
+    min(1267, 1560) = 1267 and Tanjungpinang needs 1466 − 200 = 1266: 1,200 proposed."""
+    received_on = today() - datetime.timedelta(days=60)
+    for office_, received, used in ((other_office, 2280, 280), (office, 760, 560)):
+        services.receive_allocation(office=office_, quantity=received,
+                                    reference=f"BAST/{office_.code}", by=root,
+                                    occurred_on=received_on)
+        post_use(office_, root, today() - datetime.timedelta(days=5), used)
+    make_user(access.PROVINCE, None, username="kepri", password=PASSWORD, office__region="21")
+    make_user(access.SUPERVISOR, other_office, username="kabid_batam", password=PASSWORD)
+
+
+def test_the_coordinator_proposes_and_the_lender_accepts(page, live_server, office,
+                                                         other_office, uneven):
+    login(page, live_server, "kepri", PASSWORD)
+    page.goto(f"{live_server.url}/provinsi/21/pemerataan/")
+    proposals = page.get_by_test_id("rebalancing-proposals")
+    expect(proposals.locator("tbody tr")).to_have_count(1)
+    expect(proposals).to_contain_text("1.200")
+    assert_accessible(page, "rebalancing plan")
+    screenshot(page, "rebalancing-plan")
+    with page.expect_navigation():
+        proposals.get_by_role("button", name="Kirim usulan Kota Batam ke Kota Tanjungpinang"
+                              ).click()
+    expect(page.get_by_role("alert").first).to_contain_text("dikirim")
+    number = RebalancingProposal.objects.get().number
+    expect(page.get_by_test_id("rebalancing-sent")).to_contain_text(number)
+    assert_accessible(page, "rebalancing plan after sending")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Keluar").click()
+
+    login(page, live_server, "kabid_batam", PASSWORD)
+    page.goto(f"{live_server.url}/kantor/{other_office.code}/pinjaman/")
+    section = page.get_by_test_id("rebalancing-to-decide")
+    expect(section).to_contain_text(number)
+    assert_accessible(page, "loan list with a proposal")
+    with page.expect_navigation():
+        section.get_by_role("button", name=f"Terima usulan {number}").click()
+    expect(page.get_by_role("alert").first).to_contain_text("diterima")
+    loan = Loan.objects.get()
+    assert (loan.reference, loan.quantity, loan.borrower_office) == (number, 1200, office)
+    expect(page.get_by_test_id("shipments-outgoing")).to_contain_text("1.200")
+    assert_accessible(page, "loan list after accepting")
+    assert LEDGER_CLEAN in verify_ledger()
