@@ -23,13 +23,10 @@ from blanko.models import (
 )
 from blanko.services.checks import (
     clean_note,
-    duplicate_refused,
-    is_replay,
-    validate_quantity,
     validate_reference,
 )
 from blanko.services.offices import office_location
-from blanko.services.posting import post_movement
+from blanko.services.stock import post_with_document
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
@@ -97,31 +94,23 @@ def receive_into_central_store(
     note = clean_note(note)
     source = procurement_source()
 
-    post = {"from_location": source, "to_location": office_location(central, Kind.STOCK),
-            "quantity": quantity, "reason": Reason.PROCUREMENT, "by": by,
-            "occurred_on": occurred_on, "reference": reference, "note": note,
-            "idempotency_key": idempotency_key}
-    # As blanko.services.stock's receipts: a replay is answered before the number is
-    # checked (it is taken, by that first submission).
-    if is_replay(idempotency_key):
-        return post_movement(**post)
-    validate_quantity(quantity)
+    def record(movement: Movement) -> None:
+        Delivery.objects.create(office=central, source=source, bast_number=reference,
+                                received_on=movement.occurred_on, quantity=quantity,
+                                note=note, movement=movement)
 
-    def taken() -> bool:
-        return Delivery.objects.filter(source=source, bast_number__iexact=reference).exists()
-
-    duplicate = ValidationError(
-        {"reference": _("Nomor %(number)s sudah pernah dicatat untuk pengadaan gudang "
-                        "pusat.") % {"number": reference}},
-        code="duplicate_bast")
-    if taken():
-        if is_replay(idempotency_key):  # the first request committed meanwhile
-            return post_movement(**post)
-        raise duplicate
-    with duplicate_refused(taken, duplicate), transaction.atomic():
-        movement = post_movement(**post)
-        if not movement.replayed:
-            Delivery.objects.create(office=central, source=source, bast_number=reference,
-                                    received_on=movement.occurred_on, quantity=quantity,
-                                    note=note, movement=movement)
-    return movement
+    # As the office's receipts: a replay is answered before the number is checked (it is
+    # taken, by that first submission).
+    return post_with_document(
+        {"from_location": source, "to_location": office_location(central, Kind.STOCK),
+         "quantity": quantity, "reason": Reason.PROCUREMENT, "by": by,
+         "occurred_on": occurred_on, "reference": reference, "note": note,
+         "idempotency_key": idempotency_key},
+        taken=lambda: Delivery.objects.filter(source=source,
+                                              bast_number__iexact=reference).exists(),
+        duplicate=ValidationError(
+            {"reference": _("Nomor %(number)s sudah pernah dicatat untuk pengadaan gudang "
+                            "pusat.") % {"number": reference}},
+            code="duplicate_bast"),
+        record=record,
+    )

@@ -51,7 +51,7 @@ Reason = Movement.Reason
 Kind = Location.Kind
 
 
-def _post_with_document(post: dict[str, Any], *, taken: Callable[[], bool],
+def post_with_document(post: dict[str, Any], *, taken: Callable[[], bool],
                         duplicate: ValidationError,
                         record: Callable[[Movement], object]) -> Movement:
     """Posts a movement that carries a document number unique in its scope (a BAST per
@@ -95,7 +95,7 @@ def _receive(
             serial_end=serial_end, note=note, movement=movement,
         )
 
-    return _post_with_document(
+    return post_with_document(
         {"from_location": source, "to_location": office_location(office, Kind.STOCK),
          "quantity": quantity, "reason": reason, "by": by, "occurred_on": occurred_on,
          "reference": reference, "note": note, "idempotency_key": idempotency_key},
@@ -210,7 +210,7 @@ def destroy_spoiled(
             quantity=quantity, movement=movement, note=note, witnesses=witnesses,
         )
 
-    return _post_with_document(
+    return post_with_document(
         {"from_location": office_location(office, Kind.SPOILED),
          "to_location": office_location(office, Kind.DESTROYED), "quantity": quantity,
          "reason": Reason.DESTROY, "by": by, "occurred_on": destroyed_on, "reference": number,
