@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,20 @@ def number(value: int) -> str:
         with translation.override(settings.LANGUAGE_CODE):
             return formats.number_format(value, force_grouping=True)
     return formats.number_format(value, force_grouping=True)
+
+
+_WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")
+
+
+def parse_whole(text: str | None) -> int | None:
+    """A whole number as a person or a form field types it: ASCII digits, or thousands
+    grouped by dots as Indonesian writes them ("3.000"); None for anything else. A
+    decimal ("1.5"), a sign or a digit that only looks like one ("²") is not taken for a
+    different number."""
+    text = (text or "").strip()
+    if not _WHOLE.fullmatch(text):
+        return None
+    return int(text.replace(".", ""))
 
 
 class TableFormat:

@@ -8,61 +8,101 @@ the central store): anyone else gets a 403.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from blanko import selectors, services
-from blanko.formatting import number
+from blanko.formatting import TableFormat, number, parse_whole
+from blanko.models import BlankRequest
 from blanko.views.supply_network import central_store
 from layanan.supervision import planning
 
 MAX_QUANTITY = 10_000_000  # the services' own ceiling for a quantity
 
 
+# Stored on the request's history, which the office reads: in the site's language, not
+# in the allocator's.
+PLAN_NOTE = "Menurut rencana alokasi."
+
+
 def quantity_field(pk: int) -> str:
     return f"jumlah-{pk}"
 
 
-def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], dict[int, str]]:
+def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], dict[int, str], int]:
     """The quantity posted for each request of the form, in the form's order (the plan's,
-    most urgent first); and the errors of those that are no whole number in range."""
-    quantities, errors = {}, {}
+    most urgent first); the errors of those that are no whole number in range; and how
+    many lines named no request at all (a tampered or broken form)."""
+    quantities, errors, unreadable = {}, {}, 0
     for raw_pk in request.POST.getlist("permohonan"):
-        if not raw_pk.isdigit():
+        if not (raw_pk.isascii() and raw_pk.isdigit()):
+            unreadable += 1
             continue
         pk = int(raw_pk)
-        raw = (request.POST.get(quantity_field(pk)) or "").strip().replace(".", "")
-        if not raw.isdigit() or int(raw) > MAX_QUANTITY:
+        quantity = parse_whole(request.POST.get(quantity_field(pk)))
+        if quantity is None or quantity > MAX_QUANTITY:
             errors[pk] = _("Isi jumlah bulat dari 0 sampai %(max)s.") % {
                 "max": number(MAX_QUANTITY)}
             continue
-        quantities[pk] = int(raw)
-    return quantities, errors
+        quantities[pk] = quantity
+    return quantities, errors, unreadable
 
 
-def _allocate_all(request: HttpRequest, quantities: dict[int, int]) -> None:
+def _beyond_free_stock(quantities: dict[int, int]) -> str:
+    """Why the form as a whole asks too much, or "": the lines still waiting together
+    must fit the central store's free stock, or the last ones would be refused one by
+    one after the first were allocated. (Each allocation checks it again, locked.)"""
+    waiting = selectors.blank_requests(statuses=[BlankRequest.Status.FORWARDED]).filter(
+        pk__in=list(quantities)).values_list("pk", flat=True)
+    total = sum(quantities[pk] for pk in waiting)
+    free = selectors.central_stock()["free"]
+    if total <= free:
+        return ""
+    return _("Jumlah yang akan dialokasikan (%(total)s) melebihi stok bebas gudang pusat "
+             "(%(free)s) sebanyak %(over)s.") % {
+        "total": number(total), "free": number(free), "over": number(total - free)}
+
+
+def _allocate_all(request: HttpRequest, quantities: dict[int, int]) -> int:
     """Calls allocate_blanks for each line above 0, each in its own transaction, and says
     what became of every line. A line at 0 stays waiting: allocating 0 would refuse the
-    request, which needs a written reason (the request's own allocation page)."""
+    request, which needs a written reason (the request's own allocation page). Returns
+    how many lines named a request that does not exist."""
     found = selectors.blank_requests().in_bulk(list(quantities))
+    missing = 0
     for pk, quantity in quantities.items():
         blank_request = found.get(pk)
         if blank_request is None:
+            missing += 1
             continue
         values = {"number": blank_request.number, "office": blank_request.office.name,
                   "quantity": number(quantity), "asked": number(blank_request.asked)}
+        if blank_request.status in BlankRequest.ALLOCATED_STATUSES + (
+                BlankRequest.Status.RECEIVED,):
+            # The form sent twice (a double click, Back and send again): the first one
+            # allocated it; say so rather than call the replay an error.
+            messages.info(request, _(
+                "Permohonan %(number)s dari %(office)s sudah dialokasikan %(allocated)s "
+                "blanko; tidak diubah.") % {
+                **values, "allocated": number(blank_request.allocated_quantity or 0)})
+            continue
         if quantity == 0:
             messages.info(request, _("Permohonan %(number)s dari %(office)s tidak "
                                      "dialokasikan (0) dan tetap menunggu alokasi.") % values)
             continue
         try:
             services.allocate_blanks(blank_request=blank_request, quantity=quantity,
-                                     by=request.user, note=_("Menurut rencana alokasi."))
+                                     by=request.user, note=PLAN_NOTE)
         except ValidationError as error:
             messages.error(request, _("Permohonan %(number)s dari %(office)s tidak "
                                       "dialokasikan: %(reason)s") % {
@@ -71,6 +111,99 @@ def _allocate_all(request: HttpRequest, quantities: dict[int, int]) -> None:
             messages.success(request, _("Permohonan %(number)s dari %(office)s "
                                         "dialokasikan %(quantity)s dari %(asked)s blanko "
                                         "yang diminta.") % values)
+    return missing
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One line of the plan's table, as text: 514 rows of template filters, blocktrans
+    and lookups were most of the page's time (as on the rollup)."""
+
+    line: planning.AllocationLine
+    pk: str  # plain digits: a hidden field and a test id, never "1.234"
+    field: str
+    value: str  # the box's value: plain digits, or what was typed
+    max: str
+    label: str
+    error: str
+    asked: str
+    stock: str
+    average: str
+    incoming: str
+    lead_time: str
+    cover_before: str
+    floor_need: str
+    phase1: str
+    proposed_note: str  # "usulan 704" under a box whose value is not the proposal
+    cover_after: str
+
+
+def plan_rows(lines: list[planning.AllocationLine], *, posted: dict[int, str],
+              errors: dict[int, str]) -> list[PlanRow]:
+    fmt = TableFormat()
+    label = _("Jumlah dialokasikan untuk %(number)s")
+    proposed = _("usulan %(proposed)s")
+    no_use = _("tanpa pemakaian")
+
+    def days(value) -> str:
+        return "–" if value is None else fmt.one_decimal(value)
+
+    rows = []
+    for line in lines:
+        pk = line.request.pk
+        rows.append(PlanRow(
+            line=line, pk=str(pk), field=quantity_field(pk),
+            value=str(posted.get(pk, line.proposed)), max=str(line.asked),
+            label=label % {"number": line.request.number}, error=errors.get(pk, ""),
+            asked=fmt.grouped(line.asked), stock=fmt.grouped(line.stock),
+            average=days(line.average_shown), incoming=fmt.grouped(line.incoming),
+            lead_time=fmt.grouped(line.lead_time_days),
+            cover_before=no_use if line.cover_before_shown is None
+            else fmt.one_decimal(line.cover_before_shown),
+            floor_need=fmt.grouped(line.floor_need), phase1=fmt.grouped(line.phase1),
+            proposed_note=proposed % {"proposed": fmt.grouped(line.proposed)}
+            if line.adjusted else "",
+            cover_after=days(line.cover_after_shown)))
+    return rows
+
+
+# One row of the table. Written here rather than as a template loop: 514 rows of about
+# twenty variables each took some 150 ms to render through the template engine, the
+# whole page's budget. Every text is escaped; the numbers are formatted digits.
+_ROW = (
+    '<tr data-testid="plan-{pk}"><td>{office}</td><td>{number}'
+    '<input type="hidden" name="permohonan" value="{pk}"></td>'
+    '<td class="num">{asked}</td><td class="num">{stock}</td><td class="num">{average}</td>'
+    '<td class="num">{incoming}</td><td class="num">{lead_time}</td>'
+    '<td class="num">{cover_before}</td><td class="num">{floor_need}</td>'
+    '<td class="num">{phase1}</td><td>'
+    '<label class="visually-hidden" for="id_{field}">{label}</label>'
+    '<input type="number" min="0" max="{max}" step="1" class="form-control '
+    'form-control-sm{invalid}" style="min-width: 7rem" id="id_{field}" name="{field}" '
+    'value="{value}"{described}>{error}{note}</td><td class="num">{cover_after}</td></tr>'
+)
+
+
+def rows_html(rows: list[PlanRow]) -> SafeString:
+    parts = []
+    for row in rows:
+        error = escape(row.error)
+        parts.append(_ROW.format(
+            pk=row.pk, office=escape(row.line.office.name),
+            number=escape(row.line.request.number), asked=row.asked, stock=row.stock,
+            average=row.average, incoming=row.incoming, lead_time=row.lead_time,
+            cover_before=escape(row.cover_before), floor_need=row.floor_need,
+            phase1=row.phase1, field=row.field, label=escape(row.label), max=row.max,
+            value=escape(row.value),
+            invalid=" is-invalid" if error else "",
+            described=f' aria-invalid="true" aria-describedby="err_{row.field}"'
+            if error else "",
+            error=f'<div class="invalid-feedback" id="err_{row.field}">{error}</div>'
+            if error else "",
+            note=f'<div class="form-text">{escape(row.proposed_note)}</div>'
+            if row.proposed_note else "",
+            cover_after=row.cover_after))
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
 
 
 @login_required
@@ -79,14 +212,22 @@ def allocation_plan(request: HttpRequest) -> HttpResponse:
     central = central_store(request)
     errors: dict[int, str] = {}
     posted: dict[int, str] = {}
+    over_free = ""
     if request.method == "POST":
-        quantities, errors = _posted_quantities(request)
-        if not quantities and not errors:
+        quantities, errors, unreadable = _posted_quantities(request)
+        if not quantities and not errors and not unreadable:
             messages.warning(request, _("Tidak ada permohonan yang dikirim untuk "
                                         "dialokasikan."))
             return redirect("layanan:allocation_plan")
-        if not errors:
-            _allocate_all(request, quantities)
+        over_free = "" if errors else _beyond_free_stock(quantities)
+        if not errors and not over_free:
+            skipped = unreadable + _allocate_all(request, quantities)
+            if skipped:
+                messages.warning(request, ngettext(
+                    "%(count)s baris tidak menunjuk permohonan yang ada dan dilewati; "
+                    "muat ulang halaman ini.",
+                    "%(count)s baris tidak menunjuk permohonan yang ada dan dilewati; "
+                    "muat ulang halaman ini.", skipped) % {"count": number(skipped)})
             return redirect("layanan:allocation_plan")
         # Nothing allocated: the form again, with what was typed and what is wrong.
         posted = {pk: request.POST.get(quantity_field(pk), "") for pk in
@@ -96,8 +237,7 @@ def allocation_plan(request: HttpRequest) -> HttpResponse:
     return render(request, "layanan/allocation_plan.html", {
         "central": central, "stock": stock,
         "totals": planning.plan_totals(lines, free=stock["free"]),
-        "rows": [{"line": line, "field": quantity_field(line.request.pk),
-                  "value": posted.get(line.request.pk, line.proposed),
-                  "error": errors.get(line.request.pk, "")} for line in lines],
-        "has_errors": bool(errors),
-    }, status=400 if errors else 200)
+        "rows": (rows := plan_rows(lines, posted=posted, errors=errors)),
+        "rows_html": rows_html(rows),
+        "has_errors": bool(errors or over_free), "over_free": over_free,
+    }, status=400 if errors or over_free else 200)

@@ -5,6 +5,7 @@ its queries, and the page that carries it out."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from fractions import Fraction
 
@@ -265,24 +266,125 @@ def test_a_second_submit_allocates_nothing_more_and_says_why(client, three_waiti
     client.get(PLAN_URL)  # the page after the redirect shows the first submit's messages
     again = post_plan(client, {batam: 700})  # the Back button, and the same form again
     assert messages_of(again) == [
-        f"Permohonan {batam.number} dari Kota Batam tidak dialokasikan: Permohonan "
-        f"{batam.number} berstatus \"Dialokasikan\"; tidak dapat dialokasikan."]
+        f"Permohonan {batam.number} dari Kota Batam sudah dialokasikan 700 blanko; tidak "
+        "diubah."]
     batam.refresh_from_db()
     assert batam.allocated_quantity == 700
     assert batam.events.filter(to_status=Status.ALLOCATED).count() == 1
 
 
-def test_lines_beyond_the_free_stock_are_refused_one_by_one(client, three_waiting, allocator):
+def test_a_form_asking_more_than_the_free_stock_allocates_nothing(client, three_waiting,
+                                                                  allocator):
+    """1,000 free; 800 + 300 asked: refused as a whole, before the first line is
+    allocated, rather than Tanjungpinang's line refused after Batam's went through."""
     stock_central(allocator, 1_000)
     batam, tpi = three_waiting["batam"], three_waiting["tpi"]
     client.force_login(allocator)
-    shown = messages_of(post_plan(client, {batam: 800, tpi: 300}))
-    assert shown[0].startswith(f"Permohonan {batam.number} dari Kota Batam dialokasikan 800")
+    response = post_plan(client, {batam: 800, tpi: 300})
+    assert response.status_code == 400
+    alert = response.content.decode().split('data-testid="plan-errors">')[1].split("</div>")[0]
+    assert alert == ("Belum ada yang dialokasikan: perbaiki jumlah yang ditandai, lalu kirim "
+                     "lagi. Jumlah yang akan dialokasikan (1.100) melebihi stok bebas gudang "
+                     "pusat (1.000) sebanyak 100.")
+    assert f'name="jumlah-{tpi.pk}" value="300"' in response.content.decode()
+    assert not BlankRequest.objects.filter(status=Status.ALLOCATED).exists()
+
+
+def test_a_line_the_store_cannot_cover_any_more_is_refused_alone(client, three_waiting,
+                                                                allocator, monkeypatch):
+    """Another allocator's 500 lands between the form's check and its lines (the check
+    is switched off here to stand for that moment): each allocation checks the store
+    again under its lock, so Batam's 400 goes through and Tanjungpinang's 300 does not."""
+    from layanan.supervision.views import planning as views
+
+    monkeypatch.setattr(views, "_beyond_free_stock", lambda quantities: "")
+    stock_central(allocator, 1_000)
+    batam, tpi = three_waiting["batam"], three_waiting["tpi"]
+    client.force_login(allocator)
+    ledger.allocate_blanks(blank_request=three_waiting["karimun"], quantity=500,
+                           by=allocator)
+    shown = messages_of(post_plan(client, {batam: 400, tpi: 300}))
+    assert shown[0].startswith(f"Permohonan {batam.number} dari Kota Batam dialokasikan 400")
     assert shown[1].startswith(f"Permohonan {tpi.number} dari Kota Tanjungpinang tidak "
                                "dialokasikan: Alokasi (300) melebihi stok bebas gudang pusat "
-                               "(200)")
+                               "(100)")
     tpi.refresh_from_db()
     assert tpi.status == Status.FORWARDED
+
+
+def _form_fields(html: str) -> dict[str, list[str]]:
+    """What the browser sends of the plan's form, as rendered (inputs and their values)."""
+    fields: dict[str, list[str]] = {}
+    form = html.split('id="rencana-alokasi"')[1].split("</form>")[0] if (
+        'id="rencana-alokasi"' in html) else html
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form):
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def test_the_form_sends_back_plain_numbers_whatever_the_language_groups(
+    client, three_waiting, karimun, allocator
+):
+    """Ids and quantities of 1,000 and more, as the page renders them and the browser
+    sends them back: "1.234" in a number box would be read as 1 (id) or 1.234 (three)."""
+    stock_central(allocator, 20_000)
+    big = BlankRequest.objects.create(
+        id=1_234, office=karimun, number="PB/2102/2026/1234", status=Status.FORWARDED,
+        quantity=1_500, forwarded_quantity=1_500, submitted_on=today(), created_by=allocator)
+    client.force_login(allocator)
+    html = client.get(PLAN_URL).content.decode()
+    row = html.split(f'data-testid="plan-{big.pk}"')[1].split("</tr>")[0]
+    assert 'value="1234"' in row
+    assert 'max="1500"' in row and 'value="1500"' in row
+    fields = _form_fields(html)
+    assert "1234" in fields["permohonan"]
+    response = client.post(PLAN_URL, fields)
+    assert response.status_code == 302
+    big.refresh_from_db()
+    batam = three_waiting["batam"]
+    batam.refresh_from_db()
+    assert (big.status, big.allocated_quantity) == (Status.ALLOCATED, 1_500)
+    assert (batam.status, batam.allocated_quantity) == (Status.ALLOCATED, 2_000)
+
+
+@pytest.mark.parametrize("typed", ["1.5", "12.34", "²", "1e3", "+5", "1.0000", " "])
+def test_a_quantity_that_is_no_whole_number_is_refused_not_read_as_another(
+    client, three_waiting, allocator, typed
+):
+    stock_central(allocator, 5_000)
+    batam = three_waiting["batam"]
+    client.force_login(allocator)
+    response = post_plan(client, {batam: typed})
+    assert response.status_code == 400
+    assert "Isi jumlah bulat dari 0 sampai 10.000.000." in response.content.decode()
+    assert not BlankRequest.objects.filter(status=Status.ALLOCATED).exists()
+
+
+def test_a_quantity_typed_with_thousands_dots_is_read_as_typed(client, three_waiting,
+                                                               allocator):
+    stock_central(allocator, 5_000)
+    batam = three_waiting["batam"]
+    client.force_login(allocator)
+    assert post_plan(client, {batam: "1.200"}).status_code == 302
+    batam.refresh_from_db()
+    assert batam.allocated_quantity == 1_200
+
+
+@pytest.mark.parametrize("pk", ["²", "9999999", "-1", "1.234"])
+def test_a_line_naming_no_request_is_skipped_with_a_word_never_a_500(
+    client, three_waiting, allocator, pk
+):
+    stock_central(allocator, 5_000)
+    tpi = three_waiting["tpi"]
+    client.force_login(allocator)
+    response = client.post(PLAN_URL, {"permohonan": [pk, tpi.pk], f"jumlah-{pk}": "10",
+                                      f"jumlah-{tpi.pk}": "300"})
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        f"Permohonan {tpi.number} dari Kota Tanjungpinang dialokasikan 300 dari 1.000 "
+        "blanko yang diminta.",
+        "1 baris tidak menunjuk permohonan yang ada dan dilewati; muat ulang halaman ini."]
+    assert BlankRequest.objects.filter(status=Status.ALLOCATED).count() == 1
 
 
 def test_a_bad_quantity_allocates_nothing_and_shows_the_form_again(client, three_waiting,
