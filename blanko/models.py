@@ -813,7 +813,7 @@ class RebalancingProposal(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Diusulkan")
-        ACCEPTED = "accepted", _("Diterima")
+        ACCEPTED = "accepted", _("Disetujui")
         DECLINED = "declined", _("Ditolak")
         CANCELLED = "cancelled", _("Dibatalkan")
 

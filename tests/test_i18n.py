@@ -137,6 +137,14 @@ def test_switching_back_to_indonesian(client, english):
     assert "Masuk petugas" in html
 
 
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_language_list_names_each_language_in_its_own(client, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("login")).content.decode()
+    options = re.findall(r'<option value="(\w+)" lang="\w+"[^>]*>([^<]+)</option>', html)
+    assert options == [("id", "Bahasa Indonesia"), ("en", "English")]
+
+
 def test_unknown_language_in_the_cookie_falls_back_to_indonesian(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
 

@@ -77,6 +77,28 @@ def _duplicate(lender: Office, borrower: Office) -> ValidationError:
         % {"lender": lender.name, "borrower": borrower.name}, code="already_proposed")
 
 
+def _refuse_crossing_or_overcommitted(*, lender: Office, borrower: Office, quantity: int,
+                                      stock: int) -> None:
+    """Under the province's lock: no loan both ways at once, and the lender's waiting
+    proposals together stay within its stock (each acceptance checks the stock again,
+    but a lender asked for more than it holds can only refuse the later ones)."""
+    waiting = RebalancingProposal.objects.filter(status=Status.PROPOSED)
+    if waiting.filter(lender=borrower, borrower=lender).exists():
+        raise ValidationError(
+            _("Usulan pinjaman dari %(borrower)s ke %(lender)s masih menunggu; batalkan "
+              "usulan itu dulu sebelum mengusulkan arah sebaliknya.")
+            % {"lender": lender.name, "borrower": borrower.name}, code="crossing")
+    promised = sum(waiting.filter(lender=lender).values_list("quantity", flat=True))
+    if promised + quantity > stock:
+        raise ValidationError(
+            {"quantity": _("Usulan yang masih menunggu dari %(lender)s sudah %(promised)s "
+                           "blanko; ditambah usulan ini (%(quantity)s) melebihi stoknya "
+                           "(%(stock)s).")
+             % {"lender": lender.name, "promised": number(promised),
+                "quantity": number(quantity), "stock": number(stock)}},
+            code="over_committed")
+
+
 def propose_rebalancing(*, lender: Office, borrower: Office, quantity: int, by: AbstractUser,
                         note: str = "") -> RebalancingProposal:
     """The province coordinator proposes that `lender` lends `quantity` blanks to
@@ -107,6 +129,8 @@ def propose_rebalancing(*, lender: Office, borrower: Office, quantity: int, by: 
              .order_by("pk").values("pk"))
         if taken():
             raise duplicate
+        _refuse_crossing_or_overcommitted(lender=lender, borrower=borrower,
+                                          quantity=quantity, stock=stock)
         return RebalancingProposal.objects.create(
             number=_next_number(province, timezone.localdate(now).year), lender=lender,
             borrower=borrower, quantity=quantity, note=note, proposed_by=by, created_at=now)

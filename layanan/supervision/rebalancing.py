@@ -3,14 +3,21 @@ together (Ditjen's instruction to the provinces, 2022). The rule is written in t
 README ("Province rebalancing", under "Supply cycle").
 
 For each office with use, from its dashboard figures (average daily use a over the days
-with stock, stock s, lead time L in whole days):
-- it keeps at least k = ceil(a × (L + 14));
-- the province's cover T = Σs ÷ Σa, and the office's target t = floor(a × T);
-- a lender (s > t) can give g = max(0, min(s − t, s − k)); a borrower (s < t) needs t − s;
+with stock, stock s, incoming n: loans and Ditjen shipments in transit to it, lead time
+L in whole days), its position p = s + n:
+- it keeps at least k = ceil(a × (L + 14)) of its stock;
+- the province's cover T = Σp ÷ Σa, and the office's target t = floor(a × T);
+- a lender (p > t) can give g = max(0, min(p − t, s − k)); a borrower (p < t) needs t − p;
 - borrowers by days of cover ascending, lenders descending; the first borrower is filled
   from the first lender, and so on; each proposal is rounded down to a multiple of 100,
   and what the rounding leaves stays with the lender for the next borrower; under 100
   is no proposal.
+
+The issue's rule reads s alone. Blanks in transit count as the receiving office's (n):
+an accepted loan leaves the lender's stock at once but reaches the borrower's only on
+receipt, so with s alone the province's total shrank while blanks were on the road and
+the plan proposed the same borrower again. With nothing in transit, p = s and the rule
+is the issue's.
 
 `plan` is the arithmetic, which reads nothing; `province_figures` reads the figures of
 every office of a province in a fixed number of queries (those of the rollup: the
@@ -46,6 +53,11 @@ class OfficeFigures:
     average: Fraction | None
     lead_time_days: int
     code: str = ""  # orders ties of days of cover
+    incoming: int = 0  # n: loans and Ditjen shipments in transit to the office
+
+    @property
+    def position(self) -> int:
+        return self.stock + self.incoming
 
     @property
     def has_use(self) -> bool:
@@ -53,7 +65,7 @@ class OfficeFigures:
 
     @property
     def cover(self) -> Fraction | None:
-        return Fraction(self.stock) / self.average if self.has_use else None
+        return Fraction(self.position) / self.average if self.has_use else None
 
 
 @dataclass(frozen=True)
@@ -72,7 +84,7 @@ class OfficeLine:
     target: int | None  # t
     role: str
     can_give: int  # g of a lender
-    needs: int  # t − s of a borrower
+    needs: int  # t − p of a borrower
     given: int  # in the proposals
     received: int
 
@@ -82,7 +94,9 @@ class OfficeLine:
 
     @property
     def cover_after(self) -> Fraction | None:
-        return Fraction(self.stock_after) / self.figures.average if self.figures.has_use else None
+        if not self.figures.has_use:
+            return None
+        return Fraction(self.stock_after + self.figures.incoming) / self.figures.average
 
 
 @dataclass(frozen=True)
@@ -96,16 +110,16 @@ def plan(figures: Sequence[OfficeFigures]) -> Plan:
     """The rebalancing proposals for these offices (see the module's docstring)."""
     used = [f for f in figures if f.has_use]
     total_use = sum((f.average for f in used), Fraction(0))
-    province_cover = Fraction(sum(f.stock for f in used)) / total_use if used else None
+    province_cover = Fraction(sum(f.position for f in used)) / total_use if used else None
     keep, target, give, need = {}, {}, {}, {}
     for f in used:
         key = id(f)
         keep[key] = math.ceil(f.average * (f.lead_time_days + forecast.SAFETY_DAYS))
         target[key] = math.floor(f.average * province_cover)
-        if f.stock > target[key]:
-            give[key] = max(0, min(f.stock - target[key], f.stock - keep[key]))
-        elif f.stock < target[key]:
-            need[key] = target[key] - f.stock
+        if f.position > target[key]:
+            give[key] = max(0, min(f.position - target[key], f.stock - keep[key]))
+        elif f.position < target[key]:
+            need[key] = target[key] - f.position
     lenders = sorted((f for f in used if give.get(id(f))),
                      key=lambda f: (-f.cover, f.code))
     borrowers = sorted((f for f in used if id(f) in need), key=lambda f: (f.cover, f.code))
@@ -140,7 +154,7 @@ def plan(figures: Sequence[OfficeFigures]) -> Plan:
 def province_figures(*, province_code: str, as_of: datetime.date | None = None,
                      today: datetime.date | None = None) -> list[OfficeFigures]:
     """The figures of every office of the province on `as_of` (today by default), as the
-    dashboard computes them: five to eight queries, whatever the number of offices."""
+    dashboard computes them: a fixed number of queries, whatever the number of offices."""
     today = today or timezone.localdate()
     as_of = min(as_of or today, today)
     offices = list(Office.objects.filter(code__startswith=province_code).order_by("code"))
@@ -152,6 +166,8 @@ def province_figures(*, province_code: str, as_of: datetime.date | None = None,
     windows = ledger.store_windows(office_ids=ids, end=as_of, stock=stock,
                                    days=forecast.USE_WINDOW_DAYS)
     lead_times = ledger.lead_times(offices=offices, as_of=as_of)
+    on_loan = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
+    from_ditjen = ledger.incoming_from_ditjen(office_ids=ids, as_of=as_of, today=today)
     found = []
     for office in offices:
         prediction = forecast.forecast_from_window(
@@ -159,7 +175,8 @@ def province_figures(*, province_code: str, as_of: datetime.date | None = None,
         found.append(OfficeFigures(
             office=office, stock=stock[office.pk], average=prediction.average,
             lead_time_days=forecast.whole_lead_days(lead_times[office.pk].days),
-            code=office.code))
+            code=office.code,
+            incoming=on_loan.get(office.pk, 0) + from_ditjen.get(office.pk, 0)))
     return found
 
 
@@ -173,3 +190,20 @@ def rebalancing_plan(*, province_code: str, as_of: datetime.date | None = None
     """The loans proposed between the offices of the province: (lender, borrower,
     quantity), lenders and borrowers as Office rows."""
     return province_plan(province_code=province_code, as_of=as_of).proposals
+
+
+def lender_figures(*, office: Office) -> dict[str, Any] | None:
+    """`office`'s line of its province's plan today, for the lender's answer to a
+    proposal (registered with blanko.supply_figures by SupervisionConfig.ready, since
+    blanko may not import this package): its stock, average daily use (a Fraction; None
+    without use), lead time in whole days, the safety days, and the minimum it keeps,
+    the plan's own k (None without use). Read from the plan itself, so that the lender
+    is warned on the very figure the coordinator's page shows. None when the office is
+    not among the offices of its code's province."""
+    line = next((line for line in province_plan(province_code=office.province_code).lines
+                 if line.figures.office.pk == office.pk), None)
+    if line is None:
+        return None
+    return {"stock": line.figures.stock, "average": line.figures.average,
+            "lead_time_days": line.figures.lead_time_days,
+            "safety_days": forecast.SAFETY_DAYS, "minimum": line.keep}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from fractions import Fraction
 
 from django.db.models import QuerySet
 
@@ -38,18 +39,31 @@ class OfficeRow:
         return self.shortfall.days_left if self.shortfall else None
 
     @property
+    def supply_days(self) -> Fraction | None:
+        """Days the stock and what is on its way (loans, Ditjen's allocations and
+        shipments) last at the average use; None for an office that uses nothing.
+
+        The flags read this rather than the stock's cover alone: blanks on the road are
+        the office's, and the row beside them shows them (the shortfall counts them too).
+        """
+        f = self.forecast
+        if not f.average:
+            return None
+        return Fraction(f.stock + self.incoming + self.from_ditjen) / Fraction(f.average)
+
+    @property
     def short_of_key_date(self) -> bool:
-        """The stock is forecast to run out before the next key date."""
-        stockout = self.forecast.stockout_on
-        return bool(self.shortfall and stockout and stockout < self.shortfall.key_date.date)
+        """The stock, with what is on its way, runs out before the next key date."""
+        days = self.supply_days
+        return bool(self.shortfall and days is not None
+                    and days < (self.shortfall.key_date.date - self.forecast.as_of).days)
 
     @property
     def runs_out_before_shipment(self) -> bool:
-        """The stock runs out before a shipment asked for today could reach the office:
-        projected stock-out date < as-of date + its lead time."""
-        f = self.forecast
-        return bool(f.stockout_on and f.stockout_on < f.as_of + datetime.timedelta(
-            days=f.lead_time_days))
+        """The stock, with what is on its way, runs out before a shipment asked for today
+        could reach the office: fewer days of supply than its lead time."""
+        days = self.supply_days
+        return bool(days is not None and days < self.forecast.lead_time_days)
 
 
 def _cover_key(row: OfficeRow) -> tuple[bool, float]:

@@ -2,12 +2,14 @@
 after, the proposed loans), a button per proposal and one for all that send them to the
 offices (blanko.services.propose_rebalancing), and the proposals already sent.
 
-Only a Province coordinator of the province in the URL (or a superuser): other roles get
-a 403, another province a 404, as on the province's requests page.
+Only a Province coordinator of the province in the URL, or a national user with the same
+right (a superuser not tied to an office): other roles, office staff included, get a 403,
+another province a 404, as on the province's requests page.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -18,12 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from blanko import access, regions, services
-from blanko.formatting import number
+from blanko.formatting import TableFormat, number
 from blanko.models import Office, RebalancingProposal
 from blanko.selectors.rebalancing import province_proposals
 from layanan.supervision import rebalancing
@@ -64,8 +66,11 @@ class Line:
 
 
 def _lines(plan: rebalancing.Plan) -> list[Line]:
+    fmt = TableFormat()
+    # The average as the rollup and the dashboard round it; days of cover rounded down.
     return [Line(office=line.figures.office, line=line,
-                 average=_cover(line.figures.average),
+                 average="–" if line.figures.average is None
+                 else fmt.one_decimal(line.figures.average),
                  cover_before=_cover(line.figures.cover), cover_after=_cover(line.cover_after))
             for line in plan.lines]
 
@@ -96,9 +101,25 @@ def _waiting(sent: list[RebalancingProposal]) -> set[tuple[int, int]]:
     return {(p.lender_id, p.borrower_id) for p in sent if p.status == Status.PROPOSED}
 
 
+# A pair the lender declined is not sent again by "Kirim semua" for this many days: the
+# plan would propose it again at once, and the lender has said why not.
+DECLINED_REST_DAYS = 7
+
+
+def _declined(sent: list[RebalancingProposal]) -> dict[tuple[int, int], RebalancingProposal]:
+    """The pairs the lender declined in the last DECLINED_REST_DAYS days: the latest."""
+    since = timezone.now() - datetime.timedelta(days=DECLINED_REST_DAYS)
+    found: dict[tuple[int, int], RebalancingProposal] = {}
+    for p in sent:  # newest first
+        if p.status == Status.DECLINED and p.decided_at and p.decided_at >= since:
+            found.setdefault((p.lender_id, p.borrower_id), p)
+    return found
+
+
 def _cancel(request: HttpRequest, province: str, pk: str) -> None:
     proposal = RebalancingProposal.objects.filter(
-        pk=pk if pk.isdigit() else None, lender__code__startswith=province).first()
+        pk=pk if pk.isascii() and pk.isdigit() else None,
+        lender__code__startswith=province).first()
     if proposal is None:
         raise Http404
     try:
@@ -122,30 +143,43 @@ def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
         elif request.POST.get("send") == ALL:
             # The plan computed again now, never the figures the page was drawn with; a
             # pair whose proposal still waits is not sent again.
-            waiting = _waiting(province_proposals(province_code=province))
-            for proposal in rebalancing.rebalancing_plan(province_code=province):
-                if (proposal.lender.pk, proposal.borrower.pk) not in waiting:
-                    _send(request, lender=proposal.lender, borrower=proposal.borrower,
-                          quantity=proposal.quantity)
+            sent = province_proposals(province_code=province)
+            skip = _waiting(sent) | set(_declined(sent))
+            to_send = [proposal for proposal in
+                       rebalancing.rebalancing_plan(province_code=province)
+                       if (proposal.lender.pk, proposal.borrower.pk) not in skip]
+            for proposal in to_send:
+                _send(request, lender=proposal.lender, borrower=proposal.borrower,
+                      quantity=proposal.quantity)
+            if not to_send:
+                messages.info(request, _("Tidak ada usulan baru untuk dikirim: rencana hari "
+                                         "ini kosong, atau setiap usulannya masih menunggu "
+                                         "jawaban kantor atau baru saja ditolak."))
         else:
             found = {o.code: o for o in offices.filter(
                 code__in=[request.POST.get("lender", ""), request.POST.get("borrower", "")])}
             lender = found.get(request.POST.get("lender", ""))
             borrower = found.get(request.POST.get("borrower", ""))
             quantity = _posted_quantity(request)
-            if lender is None or borrower is None or quantity is None:
+            if quantity is None or not (request.POST.get("lender")
+                                        and request.POST.get("borrower")):
                 messages.error(request, _("Usulan tidak lengkap; muat ulang halaman ini."))
+            elif lender is None or borrower is None:
+                messages.error(request, _("Pemberi dan penerima pinjaman harus kantor di "
+                                          "provinsi ini."))
             else:
                 _send(request, lender=lender, borrower=borrower, quantity=quantity)
         return redirect(reverse("layanan:rebalancing_plan", kwargs={"province": province}))
     plan = rebalancing.province_plan(province_code=province)
     sent = province_proposals(province_code=province)
-    waiting = _waiting(sent)
-    proposals = [(p, (p.lender.pk, p.borrower.pk) in waiting) for p in plan.proposals]
+    waiting, declined = _waiting(sent), _declined(sent)
+    proposals = [(p, (p.lender.pk, p.borrower.pk) in waiting,
+                  declined.get((p.lender.pk, p.borrower.pk))) for p in plan.proposals]
     return render(request, "layanan/rebalancing_plan.html", {
         "province": province, "province_name": regions.region_name(province),
         "lines": _lines(plan), "province_cover": _cover(plan.province_cover),
-        "proposals": proposals, "any_to_send": any(not w for _p, w in proposals),
+        "proposals": proposals,
+        "any_to_send": any(not w and not d for _p, w, d in proposals),
         "sent": sent, "safety_days": rebalancing.forecast.SAFETY_DAYS,
-        "unit": rebalancing.UNIT,
+        "unit": rebalancing.UNIT, "rest_days": DECLINED_REST_DAYS,
     })

@@ -20,19 +20,21 @@ from fractions import Fraction
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from blanko import services
-from blanko.models import Office
+from blanko import access, services
+from blanko.models import Office, RebalancingProposal
 from layanan.supervision import rebalancing
 from layanan.supervision.rebalancing import OfficeFigures, Proposal, plan
-from tests.factories import OfficeFactory
+from tests.factories import OfficeFactory, make_user
 from tests.helpers import today
 from tests.layanan.supervision.scenarios import post_use
 
 
-def figures(name, *, average, stock, lead=30):
+def figures(name, *, average, stock, lead=30, incoming=0):
     return OfficeFigures(office=name, stock=stock, average=Fraction(average),
-                         lead_time_days=lead, code=name)
+                         lead_time_days=lead, code=name, incoming=incoming)
 
 
 UNEVEN = [figures("A", average=10, stock=2000, lead=100), figures("B", average=20, stock=200),
@@ -77,6 +79,32 @@ def test_one_lender_fills_the_borrowers_shortest_cover_first():
     result = plan([figures("A", average=10, stock=1500, lead=1),
                    figures("C", average=10, stock=350), figures("B", average=10, stock=150)])
     assert result.proposals == [Proposal("A", "B", 500), Proposal("A", "C", 300)]
+
+
+def test_blanks_in_transit_count_as_the_receiving_office_s():
+    """A: s 1,000, a 10, k 440. B: s 100, a 10, 300 on their way to it.
+    Positions 1,000 and 400: T = 1,400 / 20 = 70, t = 700 each. A gives min(300, 560) =
+    300, B needs 300: A → B 300. (Stock alone, T = 55 and t = 550: A → B 400.)"""
+    result = plan([figures("A", average=10, stock=1000),
+                   figures("B", average=10, stock=100, incoming=300)])
+    assert result.province_cover == 70
+    assert result.proposals == [Proposal("A", "B", 300)]
+    assert result.lines[1].cover_after == 70  # (100 + 300 + 300) / 10, from 40
+    without = plan([figures("A", average=10, stock=1000), figures("B", average=10, stock=100)])
+    assert without.proposals == [Proposal("A", "B", 400)]
+
+
+def test_an_accepted_loan_on_its_way_is_not_proposed_again():
+    """After A → B 400 was accepted: A holds 600, B 100 with 400 coming. Positions 600 and
+    500, T = 55, t = 550: A could give min(50, 160) = 50, under 100: no proposal. With
+    the stock alone (T = 35, t = 350) A could give min(250, 160) = 160: B would be
+    offered 100 more."""
+    after = plan([figures("A", average=10, stock=600),
+                  figures("B", average=10, stock=100, incoming=400)])
+    assert after.proposals == []
+    stock_alone = plan([figures("A", average=10, stock=600),
+                        figures("B", average=10, stock=100)])
+    assert stock_alone.proposals == [Proposal("A", "B", 100)]
 
 
 def test_a_province_without_use_has_no_plan():
@@ -139,3 +167,64 @@ def test_the_plan_runs_the_same_queries_for_four_offices_as_for_eight(kepri, roo
                                     by=root, occurred_on=today() - datetime.timedelta(days=60))
         post_use(office, root, today() - datetime.timedelta(days=3), 56)
     assert count() == before <= 8
+
+
+def test_a_loan_on_its_way_counts_for_the_borrower_and_is_not_proposed_twice(kepri, root):
+    """Bintan lends Tanjungpinang the 900 of the plan; they are on the road. Tanjungpinang:
+    stock 200 and 900 coming, position 1,100; Bintan 600. Σp = 2,000 + 1,100 + 600 =
+    3,700, as before the loan: Tanjungpinang still needs 2,114 − 1,100 = 1,014, Bintan
+    can give min(600 − 528, 600 − 220) = 72, too few; Batam's 800 remains. (Stock alone,
+    Σs = 2,800, T = 80: Bintan would be asked for 200 more.)"""
+    services.lend_to_office(lender=kepri["2101"], borrower=kepri["2172"], quantity=900,
+                            reference="RB/21/2026/0001", by=root)
+    proposals = rebalancing.rebalancing_plan(province_code="21")
+    assert [(p.lender.code, p.borrower.code, p.quantity) for p in proposals] == [
+        ("2171", "2172", 800)]
+    lines = {line.figures.office.code: line for line in
+             rebalancing.province_plan(province_code="21").lines}
+    assert (lines["2172"].figures.stock, lines["2172"].figures.incoming) == (200, 900)
+
+
+# --- The coordinator's page -------------------------------------------------------------------
+
+
+@pytest.fixture
+def coordinator(db):
+    return make_user(access.PROVINCE, None, username="kepri_uji", office__region="21")
+
+
+PLAN_URL = "/provinsi/21/pemerataan/"
+
+
+def test_the_page_shows_what_is_on_its_way_to_each_office(client, kepri, root, coordinator):
+    services.lend_to_office(lender=kepri["2101"], borrower=kepri["2172"], quantity=900,
+                            reference="RB/21/2026/0001", by=root)
+    client.force_login(coordinator)
+    html = client.get(PLAN_URL).content.decode()
+    row = html.split("2172 · Kota Tanjungpinang")[1].split("</tr>")[0]
+    cells = [cell.split(">")[-1] for cell in row.split("</td>")[:3]]
+    assert cells == ["200", "900", "20,0"]  # stock, on its way, average a day
+
+
+def test_a_pair_just_declined_is_not_sent_again_by_send_all(client, kepri, coordinator,
+                                                           root):
+    lender = make_user(access.SUPERVISOR, kepri["2101"])
+    first = services.propose_rebalancing(lender=kepri["2101"], borrower=kepri["2172"],
+                                         quantity=900, by=coordinator)
+    services.decline_rebalancing(proposal=first, by=lender, reason="Stok untuk Pilkada")
+    client.force_login(coordinator)
+    html = client.get(PLAN_URL).content.decode()
+    note = html.split(f'data-testid="declined-{first.number}">')[1].split("</p>")[0]
+    first.refresh_from_db()
+    day = date_format(timezone.localtime(first.decided_at), "j M Y")
+    assert note == (f"Usulan {first.number} ditolak {day}: Stok untuk Pilkada. Tidak ikut "
+                    "\"Kirim semua usulan\" selama 7 hari.")
+    client.post(PLAN_URL, {"send": "semua"})
+    sent = RebalancingProposal.objects.exclude(pk=first.pk)
+    assert [(p.lender.code, p.borrower.code, p.quantity) for p in sent] == [
+        ("2171", "2172", 800)]
+    # The coordinator may still send it again by hand, after talking to the lender.
+    client.post(PLAN_URL, {"lender": "2101", "borrower": "2172", "quantity": "900"})
+    assert RebalancingProposal.objects.filter(lender=kepri["2101"],
+                                              status=RebalancingProposal.Status.PROPOSED
+                                              ).count() == 1

@@ -272,27 +272,48 @@ def supply(office, other_office, supervisor, other_supervisor):
     return scenarios.supply(office, other_office, supervisor, other_supervisor)
 
 
+@pytest.fixture
+def bintan(supply, root):
+    """Bintan, of the same province: 300 received on 1 June 2024, 280 used on 30 June:
+    20 left, 10 a day over a window that had stock every day, nothing on its way."""
+    bintan = OfficeFactory(code="2101", name="Kabupaten Bintan")
+    ledger_services.receive_allocation(office=bintan, quantity=300, reference="BAST/BTN/2024",
+                                       by=root, occurred_on=D(2024, 6, 1))
+    scenarios.use(bintan, root, D(2024, 6, 30), 280)
+    return bintan
+
+
 def test_offices_that_run_out_before_a_shipment_can_reach_them_are_flagged(
-        office, other_office, supply):
-    """scenarios.supply as of 30 June: Tanjungpinang runs out on 2 July, before 30 June +
-    its 21-day lead time (21 July), and before its key date 62 days away (31 August).
-    Batam uses nothing: no stock-out date, no flag."""
-    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk])
+        office, other_office, supply, bintan):
+    """As of 30 June (scenarios.supply), each against its 21-day lead time and the key
+    date 62 days away:
+    - Tanjungpinang's 40 blanks last 2 days (stock-out 2 July), but 60 on loan and 700
+      from Ditjen are on their way: 800 blanks, 40 days at 20 a day. Past its lead time
+      (no flag), short of the key date.
+    - Bintan: 20 left at 10 a day and nothing coming: 2 days. Flagged; the key date is
+      Tanjungpinang's own, so Bintan has none to be short of.
+    - Batam uses nothing: no stock-out date, no flag."""
+    offices = Office.objects.filter(pk__in=[office.pk, other_office.pk, bintan.pk])
     rows = {row.office.code: row for row in rollup.office_rollup(
         offices=offices, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY)}
-    tpi, batam = rows["2172"], rows["2171"]
+    tpi, batam, btn = rows["2172"], rows["2171"], rows["2101"]
     assert (tpi.forecast.stockout_on, tpi.forecast.lead_time_days) == (D(2024, 7, 2), 21)
+    assert tpi.supply_days == 40
     assert (tpi.runs_out_before_shipment, tpi.days_to_key_date, tpi.short_of_key_date) == (
-        True, 62, True)
+        False, 62, True)
+    assert (btn.supply_days, btn.forecast.lead_time_days) == (2, 21)
+    assert (btn.runs_out_before_shipment, btn.days_to_key_date, btn.short_of_key_date) == (
+        True, None, False)
     assert (batam.runs_out_before_shipment, batam.short_of_key_date) == (False, False)
-    # Today (10 July) Tanjungpinang holds 510; its window (13 June - 10 July) used 18 x 20
-    # + 2 x 20 = 400 in 28 days: 510 x 28 / 400 = 35.7 days, to 14 August, past 10 July
-    # + 21 days (31 July): no flag; but still before its key date (52 days away).
+    # Today (10 July) Tanjungpinang holds 510 and 250 are on their way from Ditjen; its
+    # window (13 June - 10 July) used 18 x 20 + 2 x 20 = 400 in 28 days: 760 x 28 / 400 =
+    # 53.2 days: past 21 days and past its key date, 52 days away: no flag at all.
     today = {row.office.code: row for row in rollup.office_rollup(
         offices=offices, as_of=SUPPLY_TODAY, today=SUPPLY_TODAY)}["2172"]
     assert (today.forecast.stock, today.forecast.stockout_on) == (510, D(2024, 8, 14))
+    assert today.supply_days == Fraction(760 * 28, 400)
     assert (today.runs_out_before_shipment, today.days_to_key_date,
-            today.short_of_key_date) == (False, 52, True)
+            today.short_of_key_date) == (False, 52, False)
 
 
 def _fake_plans(monkeypatch):
@@ -318,7 +339,7 @@ def _fake_plans(monkeypatch):
     return lambda present: monkeypatch.setattr(views, "reverse", fake if present else missing)
 
 
-def test_the_rollup_flags_and_links_to_the_plans_by_role(client, monkeypatch, supply):
+def test_the_rollup_flags_and_links_to_the_plans_by_role(client, monkeypatch, supply, bintan):
     coordinator, allocator = supply["coordinator"], supply["allocator"]
     viewer = make_user(access.VIEWER, None, username="peninjau_kepri", office__region="21")
     plans = _fake_plans(monkeypatch)
