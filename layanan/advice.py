@@ -7,9 +7,13 @@ AppConfig.ready):
 
     register_quota_provider(provider)  # provider(*, office) -> advice or None
 
-The advice has `quantity` (blanks a day), `until` (the last day it applies),
-`headline` and `reason` (text for the page). With no provider, the queue shows none and
-works as before.
+The advice is a figure for the whole day (planned from the stock at the start of it,
+so printing does not change it). It has `quantity` (blanks a day), `until` (the last day
+it applies), `used_today`, `remaining` (what is left of today's quota, never below 0),
+`reached`, and the text for the page: `headline` (the quota), `progress` (used today and
+what is left, or that it is reached) and `reason` (why, and that it is advice). The
+template templates/layanan/_quota_box.html shows it. With no provider, the queue shows
+none and works as before.
 """
 
 from __future__ import annotations

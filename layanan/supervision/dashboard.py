@@ -270,7 +270,9 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
         arrival = quota.next_arrival(
             as_of=as_of, lead_time_days=prediction.lead_time_days, requests=blank_requests,
             shipments=ledger.pending_shipments(office=office), office_id=office.pk)
-        daily_quota = quota.quota_from(prediction=prediction, arrival=arrival)
+        # The series ends on as_of: its last day's use makes the quota a figure for the day.
+        daily_quota = quota.quota_from(prediction=prediction, used_today=series[-1].used,
+                                       arrival=arrival)
     return Dashboard(
         office=office, as_of=as_of, is_today=is_today, forecast=prediction, key_date=key_date,
         shortfall=shortfall, waiting=queue.waiting, incoming=incoming,
