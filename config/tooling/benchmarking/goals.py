@@ -1,10 +1,14 @@
-"""The goals of issue 6, checked against a benchmark report."""
+"""The goals of issues 6 and 14, checked against a benchmark report."""
 
 from __future__ import annotations
 
 FAST_PAGES = ("dashboard", "print_queue", "search_nik", "search_name")
 SLOW_PAGES = ("monthly_report", "national_rollup")
 ALL_PAGES = (*FAST_PAGES, "public_stock", *SLOW_PAGES)
+# Issue 14: both plans for 514 offices and the national page, 200 ms and fixed queries.
+NETWORK_PAGES = ("allocation_plan", "rebalancing_plan", "rollup_allocator",
+                 "rebalancing_every_province")
+NETWORK_LIMIT_MS = 200
 
 
 def _goal(name: str, value, target: str, met: bool | None, note: str = "") -> dict:
@@ -14,11 +18,36 @@ def _goal(name: str, value, target: str, met: bool | None, note: str = "") -> di
     return goal
 
 
-def _page_sets(report: dict) -> list[tuple[str, dict]]:
+def _page_sets(report: dict, part: str = "pages") -> list[tuple[str, dict]]:
     if "sizes" in report:
-        return [(size, data.get("pages", {})) for size, data in
+        return [(size, data.get(part, {})) for size, data in
                 sorted(report["sizes"].items(), key=lambda item: int(item[0]))]
-    return [("current", report.get("pages", {}))] if "pages" in report else []
+    return [("current", report.get(part, {}))] if part in report else []
+
+
+def _network(report: dict) -> list[dict]:
+    goals: list[dict] = []
+    sets = _page_sets(report, "network")
+    if not sets:
+        return goals
+    size, largest = sets[-1]
+    for key in NETWORK_PAGES:
+        page = largest.get(key, {})
+        if "median_ms" not in page:
+            goals.append(_goal(f"network {key} median at {size}", None, "", None,
+                               largest.get("skipped", "not measured")))
+            continue
+        goals.append(_goal(f"network {key} median at {size}", page["median_ms"],
+                           f"<= {NETWORK_LIMIT_MS} ms", page["median_ms"] <= NETWORK_LIMIT_MS))
+    if len(sets) >= 2:
+        (small_size, small), (large_size, large) = sets[0], sets[-1]
+        for key in NETWORK_PAGES:
+            a, b = small.get(key, {}), large.get(key, {})
+            if "queries" in a and "queries" in b:
+                goals.append(_goal(f"network {key} queries {small_size} vs {large_size}",
+                                   [a["queries"], b["queries"]], "equal",
+                                   a["queries"] == b["queries"]))
+    return goals
 
 
 def evaluate(report: dict) -> list[dict]:
@@ -61,6 +90,7 @@ def evaluate(report: dict) -> list[dict]:
             goals.append(_goal(f"page {key} queries {small_size} vs {large_size}",
                                [a["queries"], b["queries"]], "equal",
                                a["queries"] == b["queries"]))
+    goals.extend(_network(report))
     http_sets = ([(size, data["http"]) for size, data in report["sizes"].items()
                   if "http" in data] if "sizes" in report else
                  [("current", report["http"])] if "http" in report else [])

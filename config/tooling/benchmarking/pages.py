@@ -121,14 +121,14 @@ def measure_pages(*, samples: int = 30, warmup: int = 3, log=lambda text: None) 
                 client.force_login(bench_user(page.role, office))
         data = page.data(context) if page.data else None
         log(f"  page {page.key}: {'POST ' if data else ''}{url}")
-        result[page.key] = _measure(client, url, data=data, samples=samples, warmup=warmup)
+        result[page.key] = measure_url(client, url, data=data, samples=samples, warmup=warmup)
         if data:
             result[page.key]["method"] = "POST, then GET of the results"
     return result
 
 
-def _measure(client: Client, url: str, *, data: dict | None = None, samples: int,
-             warmup: int) -> dict:
+def measure_url(client: Client, url: str, *, data: dict | None = None, samples: int,
+                warmup: int) -> dict:
     def fetch():
         # A search is posted, then its results are read by a GET (Post/Redirect/Get):
         # both are what the clerk waits for.

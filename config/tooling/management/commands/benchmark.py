@@ -11,10 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
 from blanko.models import Movement, Office
-from config.tooling.benchmarking import draws, goals, http, machine, pages, sized
+from config.tooling.benchmarking import draws, goals, http, machine, network, pages, sized
 from layanan.models import ServiceRequest
 
-PARTS = ("pages", "http", "draws")
+PARTS = ("pages", "network", "http", "draws")
 
 
 def _ints(text: str) -> list[int]:
@@ -100,6 +100,10 @@ class Command(BaseCommand):
         if "pages" in parts:
             self.log("pages")
             result["pages"] = pages.measure_pages(samples=options["requests"], log=self.log)
+        if "network" in parts:
+            self.log("network")
+            result["network"] = network.measure_network(samples=options["requests"],
+                                                        log=self.log)
         if "http" in parts:
             self.log("http")
             result["http"] = http.measure_http(
