@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from django.db.models import QuerySet
 
@@ -38,7 +39,7 @@ class OfficeRow:
         """Days from the as-of date to the next key date; None without one."""
         return self.shortfall.days_left if self.shortfall else None
 
-    @property
+    @cached_property
     def supply_days(self) -> Fraction | None:
         """Days the stock and what is on its way (loans, Ditjen's allocations and
         shipments) last at the average use; None for an office that uses nothing.
