@@ -10,8 +10,9 @@ from blanko.loan_forms import NOTE_MAX_LENGTH, ActionForm, OnceOnlyForm
 
 
 class AcceptForm(OnceOnlyForm):
-    """The lender accepts: one click, with the one-time key, so that a double click
-    opens one loan (services.accept_rebalancing)."""
+    """The lender accepts: one click on the confirmation page, which shows what the
+    loan does to its store, with the one-time key, so that a double click opens one
+    loan (services.accept_rebalancing)."""
 
     submit_label = _("Terima dan kirim pinjaman")
 

@@ -90,3 +90,29 @@ def figure_rows(figures: dict[str, Any] | None) -> list[tuple[str, str]]:
     add("to_request", _("Jumlah yang perlu diminta"), _count)
     add("lead_time_days", _("Waktu tunggu kiriman Ditjen (hari)"), _count)
     return rows
+
+
+# The lender's figures for a rebalancing proposal: the minimum it keeps is the province
+# plan's rule (layanan.supervision.rebalancing), which blanko may not import either, so
+# the same kind of slot, filled by SupervisionConfig.ready:
+#
+#     register_lender_figures_provider(provider)  # provider(*, office) -> dict | None
+
+_lender_provider: Callable[..., dict[str, Any] | None] | None = None
+
+
+def register_lender_figures_provider(
+        provider: Callable[..., dict[str, Any] | None] | None) -> None:
+    """Sets the function that reads a lender's figures: provider(*, office) -> {"stock",
+    "average" (a Fraction, None without use), "lead_time_days", "safety_days",
+    "minimum" (None without use)} or None. None removes it (tests)."""
+    global _lender_provider
+    _lender_provider = provider
+
+
+def lender_figures(*, office: Office) -> dict[str, Any]:
+    """`office`'s figures today as its province's rebalancing plan reads them; {} when no
+    provider is registered (blanko alone: the pages show the stock and no minimum)."""
+    if _lender_provider is None:
+        return {}
+    return _lender_provider(office=office) or {}

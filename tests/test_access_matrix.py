@@ -100,6 +100,7 @@ POLICIES: dict[str, Policy] = {
     # the lender office's answer to a rebalancing proposal.
     "layanan:allocation_plan": Policy(roles=roles(NATIONAL), scoped=False),
     "layanan:rebalancing_plan": Policy(roles=roles(PROVINCE)),
+    # The GET is the lender's confirmation (its stock after the loan, the warnings).
     "blanko:rebalancing_accept": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "blanko:rebalancing_decline": Policy(roles=roles(SUPERVISOR, ADMINISTRATOR)),
     "layanan:list": Policy(roles=roles(OPERATOR, SUPERVISOR, ADMINISTRATOR)),

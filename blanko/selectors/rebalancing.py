@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from blanko.models import Office, RebalancingProposal
+from blanko.selectors.movements import office_movements
 
 Status = RebalancingProposal.Status
 
@@ -29,3 +30,13 @@ def open_proposals(*, office: Office) -> QuerySet[RebalancingProposal]:
 def proposals_to_decide(*, office: Office) -> QuerySet[RebalancingProposal]:
     """The proposals `office` may accept or decline: it is the lender."""
     return _with_names(RebalancingProposal.objects.filter(lender=office))
+
+
+def lender_stock_when_proposed(*, proposal: RebalancingProposal) -> int | None:
+    """The lender's store count when the coordinator sent the proposal: the ledger keeps
+    each movement's balance after it, so the last store movement recorded before then
+    tells (a movement back-dated since does not change what the proposal was made on).
+    None when the store had no movement yet."""
+    return (office_movements(office=proposal.lender)
+            .filter(recorded_at__lte=proposal.created_at, stock_after__isnull=False)
+            .order_by("-id").values_list("stock_after", flat=True).first())

@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import selectors, services
 from blanko.formatting import number
-from blanko.forms import new_key
 from blanko.loan_forms import (
     CancelShipmentForm,
     DueDateForm,
@@ -34,6 +33,7 @@ from blanko.models import Office, Shipment
 from blanko.selectors import loans as loan_selectors
 from blanko.selectors import rebalancing as rebalancing_selectors
 from blanko.views.common import carry_out, scoped_office
+from blanko.views.rebalancing import lender_effects
 
 PERM = "blanko.manage_loan"
 SHOW_ALL = "semua"  # ?semua=1: the settled and cancelled loans too
@@ -66,14 +66,15 @@ def loan_list(request: HttpRequest, code: str) -> HttpResponse:
     shipments = list(selectors.pending_shipments(office=office))
     # The province's rebalancing proposals waiting for the lender (blanko.views.rebalancing).
     proposals = list(rebalancing_selectors.open_proposals(office=office))
-    for proposal in proposals:
-        proposal.accept_key = new_key()  # the one-click accept form's one-time key
+    # What accepting each would do to this office's store (the confirmation shows it too).
+    to_decide = lender_effects(office=office,
+                               proposals=[p for p in proposals if p.lender_id == office.pk])
     return render(request, "blanko/loan_list.html", {
         "office": office, "today": today, "include_closed": include_closed,
         "borrowed": _side(lines, "borrowed"), "lent": _side(lines, "lent"),
         "incoming": [s for s in shipments if s.receiver_id == office.pk],
         "outgoing": [s for s in shipments if s.sender_id == office.pk],
-        "proposals_to_decide": [p for p in proposals if p.lender_id == office.pk],
+        "proposals_to_decide": to_decide,
         "proposals_incoming": [p for p in proposals if p.borrower_id == office.pk],
     })
 

@@ -5,9 +5,21 @@ Thin, as the loan pages: `blanko.manage_loan` at the office in the URL (scoped_o
 404 for another office), the proposal among those that office lends in (the borrower's
 supervisor gets a 404: it only sees the proposal on its loan list), then one service of
 blanko.services.rebalancing, which checks the permission again and every rule.
+
+"Terima" on the loan list opens the confirmation (a GET of the accept URL): the
+proposal and what it does to the lender's own store, stock now and after, days of
+cover after, and a warning when the store would fall below the minimum the province's
+plan says it keeps, or has fallen since the proposal was made. One click there (a POST
+with the form's one-time key) accepts it.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -16,14 +28,94 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from blanko import services
+from blanko import selectors, services, supply_figures
 from blanko.formatting import number
-from blanko.models import RebalancingProposal
+from blanko.models import Office, RebalancingProposal
 from blanko.rebalancing_forms import AcceptForm, DeclineForm
-from blanko.selectors.rebalancing import proposals_to_decide
+from blanko.selectors.rebalancing import lender_stock_when_proposed, proposals_to_decide
 from blanko.views.common import carry_out, scoped_office
 
 PERM = "blanko.manage_loan"
+
+
+@dataclass(frozen=True)
+class LenderEffect:
+    """What accepting one proposal does to the lender's store, in the dashboard's terms:
+    the stock now and after, the days of cover after at the average daily use, and the
+    minimum k = ⌈a × (L + 14)⌉ the province's plan says the lender keeps (its own rule,
+    through blanko.supply_figures; None without use or without the supervision layer)."""
+
+    stock: int
+    quantity: int
+    average: Fraction | None = None
+    lead_time_days: int | None = None
+    safety_days: int | None = None
+    minimum: int | None = None
+    stock_when_proposed: int | None = None  # the confirmation reads it; the list does not
+
+    @property
+    def after(self) -> int:
+        return self.stock - self.quantity
+
+    @property
+    def short(self) -> bool:
+        """The store holds less than the proposal now: accepting is refused."""
+        return self.after < 0
+
+    @property
+    def cover_after(self) -> Decimal | None:
+        """Days of cover after the loan, rounded down to a tenth as the dashboard shows
+        them (never more than the stock lasts); None without use or when short."""
+        if not self.average or self.short:
+            return None
+        return Decimal(math.floor(Fraction(self.after * 10) / self.average)) / 10
+
+    @property
+    def average_shown(self) -> float | None:
+        return None if self.average is None else float(self.average)
+
+    @property
+    def days_kept(self) -> int | None:
+        """The days of use the minimum covers: the lead time and the safety days."""
+        if self.lead_time_days is None or self.safety_days is None:
+            return None
+        return self.lead_time_days + self.safety_days
+
+    @property
+    def below_minimum(self) -> bool:
+        return self.minimum is not None and not self.short and self.after < self.minimum
+
+    @property
+    def stock_fell(self) -> bool:
+        """The proposal was made on a larger stock than the lender holds now."""
+        return self.stock_when_proposed is not None and self.stock_when_proposed > self.stock
+
+
+def lender_effects(*, office: Office, proposals: Iterable[RebalancingProposal]
+                   ) -> list[RebalancingProposal]:
+    """The proposals `office` lends in, each with `.effect` (a LenderEffect: what
+    accepting it alone would do), for the loan list's table: one read of the stock and
+    one of the figures, whatever the number of proposals; none when there is none."""
+    proposals = list(proposals)
+    if proposals:
+        stock = selectors.stock_on_hand(office=office)
+        figures = _figures(office)
+        for proposal in proposals:
+            proposal.effect = LenderEffect(stock=stock, quantity=proposal.quantity, **figures)
+    return proposals
+
+
+def _figures(office: Office) -> dict:
+    figures = supply_figures.lender_figures(office=office)
+    return {name: figures.get(name) for name in (
+        "average", "lead_time_days", "safety_days", "minimum")}
+
+
+def _effect(proposal: RebalancingProposal) -> LenderEffect:
+    return LenderEffect(
+        stock=selectors.stock_on_hand(office=proposal.lender), quantity=proposal.quantity,
+        stock_when_proposed=lender_stock_when_proposed(proposal=proposal),
+        **_figures(proposal.lender))
 
 
 def _page(request: HttpRequest, code: str, pk: int, form_class
@@ -35,12 +127,15 @@ def _page(request: HttpRequest, code: str, pk: int, form_class
 
 
 def _render(request: HttpRequest, proposal: RebalancingProposal, form, back: str, *,
-            title: str) -> HttpResponse:
+            title: str, template: str = "blanko/rebalancing_form.html",
+            with_effect: bool = False) -> HttpResponse:
     if request.method == "POST":
         proposal.refresh_from_db()  # a refusal may come from a change since the page loaded
-    return render(request, "blanko/rebalancing_form.html", {
+    waiting = proposal.status == RebalancingProposal.Status.PROPOSED
+    return render(request, template, {
         "office": proposal.lender, "proposal": proposal, "form": form, "back": back,
-        "title": title, "waiting": proposal.status == RebalancingProposal.Status.PROPOSED,
+        "title": title, "waiting": waiting,
+        "effect": _effect(proposal) if with_effect and waiting else None,
     })
 
 
@@ -59,7 +154,8 @@ def rebalancing_accept(request: HttpRequest, code: str, pk: int) -> HttpResponse
 
     return carry_out(request, form, perform, success_url=back, review=_("daftar pinjaman")) \
         or _render(request, proposal, form, back,
-                   title=_("Terima usulan %(number)s") % {"number": proposal.number})
+                   title=_("Terima usulan %(number)s") % {"number": proposal.number},
+                   template="blanko/rebalancing_accept.html", with_effect=True)
 
 
 @login_required

@@ -26,6 +26,13 @@ class SupervisionConfig(AppConfig):
 
         register_figures_provider(request_figures)
 
+        # The lender's answer to a rebalancing proposal shows the minimum it keeps, the
+        # province plan's rule: the same kind of slot.
+        from blanko.supply_figures import register_lender_figures_provider
+        from layanan.supervision.rebalancing import lender_figures
+
+        register_lender_figures_provider(lender_figures)
+
         # The print queue (layanan) shows the daily print quota, a rule of this package:
         # the same kind of slot, in layanan.advice.
         from layanan.advice import register_quota_provider

@@ -4,16 +4,20 @@ refused or repeated call writes; the pages of the coordinator and of both office
 
 from __future__ import annotations
 
+import datetime
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from blanko import access, services
+from blanko import access, services, supply_figures
 from blanko.models import Loan, Movement, RebalancingProposal, Shipment
 from tests.blanko.helpers import form_errors, ledger_snapshot, messages_of, url
 from tests.factories import OfficeFactory, make_user
 from tests.helpers import raises_without_change, today
+from tests.layanan.supervision.scenarios import post_use
 
 pytestmark = pytest.mark.usefixtures("ledger_clean_after")
 
@@ -106,6 +110,29 @@ def test_one_waiting_proposal_per_pair(proposal, coordinator):
                                      quantity=100, by=coordinator)
 
 
+def test_no_loan_is_proposed_both_ways_at_once(proposal, coordinator, office, receive):
+    receive(office, 500)
+    with unchanged(match="batalkan usulan itu dulu sebelum mengusulkan arah sebaliknya"):
+        services.propose_rebalancing(lender=office, borrower=proposal.lender, quantity=100,
+                                     by=coordinator)
+
+
+def test_a_lender_s_waiting_proposals_stay_within_its_stock(proposal, coordinator, root):
+    """Batam holds 2,000 and 800 are already proposed to Tanjungpinang: 1,200 more fit,
+    1,300 do not."""
+    bintan = OfficeFactory(code="2101", name="Kabupaten Bintan")
+    karimun = OfficeFactory(code="2102", name="Kabupaten Karimun")
+    with unchanged(match="sudah 800 blanko; ditambah usulan ini \\(1.300\\) melebihi "
+                         "stoknya \\(2.000\\)"):
+        services.propose_rebalancing(lender=proposal.lender, borrower=bintan, quantity=1_300,
+                                     by=coordinator)
+    services.propose_rebalancing(lender=proposal.lender, borrower=bintan, quantity=1_200,
+                                 by=coordinator)
+    with unchanged(match="sudah 2.000 blanko"):
+        services.propose_rebalancing(lender=proposal.lender, borrower=karimun, quantity=100,
+                                     by=coordinator)
+
+
 def test_the_database_refuses_an_inconsistent_proposal(proposal):
     with pytest.raises(IntegrityError), transaction.atomic():
         RebalancingProposal.objects.filter(pk=proposal.pk).update(status=Status.ACCEPTED)
@@ -139,7 +166,7 @@ def test_a_double_click_accepts_once(proposal, other_supervisor):
     assert again == first
     assert Loan.objects.count() == 1
     assert Movement.objects.filter(reason=Movement.Reason.LOAN_OUT).count() == 1
-    with unchanged(match="berstatus \"Diterima\""):  # another form: refused
+    with unchanged(match="berstatus \"Disetujui\""):  # another form: refused
         services.accept_rebalancing(proposal=proposal, by=other_supervisor,
                                     idempotency_key="k2")
 
@@ -241,6 +268,192 @@ def test_an_operator_of_the_lender_gets_no_decision_page(client, proposal, other
                       ).status_code == 403
 
 
+# --- The lender's confirmation: its own store before the one click ------------------------------
+
+
+@pytest.fixture
+def busy_lender(other_office, root):
+    """Batam: 2,280 received 60 days ago, 280 used five days ago: 2,000 in store, 10 a
+    day over the 28 days, lead time 30 days (the office's default): it keeps at least
+    ⌈10 × (30 + 14)⌉ = 440, the plan's minimum."""
+    services.receive_allocation(office=other_office, quantity=2280, reference="BAST/BTM",
+                                by=root, occurred_on=today() - datetime.timedelta(days=60))
+    post_use(other_office, root, today() - datetime.timedelta(days=5), 280)
+    return other_office
+
+
+@pytest.fixture
+def busy_proposal(busy_lender, office, coordinator):
+    return services.propose_rebalancing(lender=busy_lender, borrower=office, quantity=800,
+                                        by=coordinator)
+
+
+def text_of(page: str, name: str) -> str:
+    """The text of the element marked data-testid=`name`, tags and spaces squeezed out."""
+    text = page.split(f'data-testid="{name}"', 1)[1].split(">", 1)[1]
+    depth, out = 0, []
+    for part in re.split(r"(<[^>]*>)", text):
+        if part.startswith("</"):
+            if depth == 0:
+                break
+            depth -= 1
+        elif part.startswith("<"):
+            depth += not part.endswith("/>") and not part.startswith("<br")
+        else:
+            out.append(part)
+    return " ".join("".join(out).split())
+
+
+def confirmation(client, proposal) -> str:
+    response = client.get(url("rebalancing_accept", proposal.lender, proposal.pk))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_confirmation_shows_the_stock_after_and_no_warning_above_the_minimum(
+        client, busy_proposal, other_supervisor):
+    """2,000 − 800 = 1,200, 120 days at 10 a day; above the 440 kept: no warning."""
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    assert text_of(page, "stock-now") == "2.000"
+    assert text_of(page, "stock-after") == "1.200"
+    assert text_of(page, "cover-after") == "120,0"
+    assert text_of(page, "minimum") == ("440 (pemakaian 44 hari: waktu tunggu kiriman Ditjen "
+                                       "30 hari + 14 hari cadangan)")
+    assert "alert-warning" not in page and "alert-danger" not in page
+
+
+def test_the_confirmation_warns_below_the_minimum_and_of_a_stock_fallen_since(
+        client, busy_proposal, other_supervisor, third_office):
+    """The review's case: proposed on 2,000, the lender has since lent 1,000 elsewhere;
+    1,000 − 800 = 200 would be left, under the 440 it keeps, 20 days of use."""
+    services.lend_to_office(lender=busy_proposal.lender, borrower=third_office, quantity=1000,
+                            reference="PJ/LAIN", by=other_supervisor)
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    assert (text_of(page, "stock-now"), text_of(page, "stock-after"),
+            text_of(page, "cover-after")) == ("1.000", "200", "20,0")
+    assert text_of(page, "warning-minimum") == (
+        "Perhatian: sesudah pinjaman ini stok kantor ini tinggal 200 blanko, di bawah stok "
+        "minimumnya, 440 blanko: pemakaian 44 hari (10,0 blanko per hari), yaitu waktu "
+        "tunggu kiriman Ditjen 30 hari ditambah 14 hari cadangan. Stok kantor ini dapat "
+        "habis sebelum kiriman berikutnya tiba.")
+    assert text_of(page, "warning-stock-fell").startswith(
+        "Perhatian: usulan ini dibuat saat stok kantor ini 2.000 blanko; sekarang tinggal "
+        "1.000 blanko.")
+    assert "Terima dan kirim pinjaman" in page  # warned, the lender may still accept
+
+
+def test_the_minimum_is_the_plan_s_own(client, busy_proposal, other_supervisor):
+    """The confirmation reads k from the coordinator's plan, not from a copy of the rule."""
+    from layanan.supervision.rebalancing import province_plan
+
+    [line] = [line for line in province_plan(province_code="21").lines
+              if line.figures.office == busy_proposal.lender]
+    client.force_login(other_supervisor)
+    assert text_of(confirmation(client, busy_proposal), "minimum").startswith(
+        f"{line.keep} (")
+
+
+def test_a_lender_short_of_the_proposal_gets_no_accept_button(client, busy_proposal,
+                                                               other_supervisor):
+    services.lend_to_office(lender=busy_proposal.lender, borrower=busy_proposal.borrower,
+                            quantity=1500, reference="PJ/1", by=other_supervisor)
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    assert "kurang dari jumlah usulan (800)" in text_of(page, "warning-short")
+    assert text_of(page, "stock-after") == "–" and "Terima dan kirim pinjaman" not in page
+    # A form still open from before is refused, and says why.
+    response = client.post(url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk),
+                           {"key": "lama"})
+    assert response.status_code == 200 and "tidak mencukupi" in response.content.decode()
+
+
+def test_without_the_supervision_layer_the_confirmation_shows_the_stock_alone(
+        client, busy_proposal, other_supervisor, monkeypatch):
+    monkeypatch.setattr(supply_figures, "_lender_provider", None)
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    assert (text_of(page, "stock-now"), text_of(page, "stock-after"),
+            text_of(page, "cover-after")) == ("2.000", "1.200", "–")
+    assert 'data-testid="minimum"' not in page and "alert-warning" not in page
+
+
+def test_accepting_from_the_confirmation_opens_the_loan_once(client, busy_proposal,
+                                                             other_supervisor):
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page).group(1)
+    target = url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk)
+    response = client.post(target, {"key": key})
+    assert response.status_code == 302
+    assert response.url == url("loan_list", busy_proposal.lender)
+    assert messages_of(response)[0].startswith(f"Usulan {busy_proposal.number} diterima")
+    assert client.post(target, {"key": key}).status_code == 302  # the double click
+    assert Loan.objects.filter(reference=busy_proposal.number).count() == 1
+    busy_proposal.refresh_from_db()
+    assert busy_proposal.status == Status.ACCEPTED
+    # Decided: the page says so, with neither figures nor button.
+    page = confirmation(client, busy_proposal)
+    assert "sudah diputuskan" in page and 'data-testid="lender-effect"' not in page
+    assert "Terima dan kirim pinjaman" not in page
+
+
+@pytest.mark.parametrize("user_fixture, at_lender, at_borrower", [
+    ("other_supervisor", 200, 404), ("lender_administrator", 200, 404),
+    # The borrower's supervisor: the lender is another office; at its own office, the
+    # proposal is not one it lends in.
+    ("supervisor", 404, 404),
+    ("other_operator", 403, 403), ("coordinator", 403, 403),  # no manage_loan
+])
+def test_only_the_lender_s_supervisor_or_administrator_sees_the_confirmation(
+        client, request, busy_proposal, user_fixture, at_lender, at_borrower):
+    client.force_login(request.getfixturevalue(user_fixture))
+    for office, status in ((busy_proposal.lender, at_lender),
+                           (busy_proposal.borrower, at_borrower)):
+        response = client.get(url("rebalancing_accept", office, busy_proposal.pk))
+        assert response.status_code == status
+        assert ('data-testid="stock-now"' in response.content.decode()) == (status == 200)
+
+
+@pytest.fixture
+def lender_administrator(other_office):
+    return make_user(access.ADMINISTRATOR, other_office, username="admin_batam",
+                     is_staff=True)
+
+
+def test_the_lender_s_list_shows_its_stock_after_each_proposal(client, busy_proposal,
+                                                               other_supervisor, third_office,
+                                                               coordinator):
+    """Two waiting proposals, each on its own: 800 leaves 1,200 (120 days), 1,200 leaves
+    800 (80 days); after 1,000 lent elsewhere, the 800 would leave 200, under the 440."""
+    second = services.propose_rebalancing(lender=busy_proposal.lender, borrower=third_office,
+                                          quantity=1200, by=coordinator)
+    client.force_login(other_supervisor)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert (text_of(page, f"stock-{busy_proposal.number}"),
+            text_of(page, f"cover-{busy_proposal.number}")) == ("2.000 → 1.200", "120,0")
+    assert (text_of(page, f"stock-{second.number}"),
+            text_of(page, f"cover-{second.number}")) == ("2.000 → 800", "80,0")
+    assert "di bawah minimum" not in page
+    services.cancel_rebalancing(proposal=second, by=coordinator)
+    services.lend_to_office(lender=busy_proposal.lender, borrower=third_office, quantity=1000,
+                            reference="PJ/LAIN", by=other_supervisor)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert text_of(page, f"stock-{busy_proposal.number}") == (
+        "1.000 → 200 di bawah minimum 440")
+    # "Terima" opens the confirmation: a link, no form that accepts from the list.
+    assert f'href="{url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk)}"' in page
+    assert 'name="key"' not in page
+
+
+def test_the_borrower_s_list_shows_no_figures_of_the_lender(client, busy_proposal, supervisor):
+    client.force_login(supervisor)
+    page = client.get(url("loan_list", busy_proposal.borrower)).content.decode()
+    assert busy_proposal.number in page
+    assert f'data-testid="stock-{busy_proposal.number}"' not in page
+
+
 # --- The coordinator's plan page -----------------------------------------------------------------
 
 
@@ -289,3 +502,42 @@ def test_the_plan_page_refuses_a_code_that_is_no_province(client, coordinator):
     client.force_login(coordinator)
     assert client.get(plan_url("2172")).status_code == 404
 
+
+
+def test_the_coordinator_sees_when_an_accepted_loan_was_cancelled(client, proposal, coordinator,
+                                                                 other_supervisor):
+    loan = services.accept_rebalancing(proposal=proposal, by=other_supervisor)
+    client.force_login(coordinator)
+    assert f'data-testid="loan-status-{proposal.number}"' not in client.get(
+        plan_url()).content.decode()  # accepted, the loan under way: nothing more to say
+    services.cancel_shipment(shipment=Shipment.objects.get(loan=loan), by=other_supervisor,
+                             reason="Salah kirim")
+    page = client.get(plan_url()).content.decode()
+    status = page.split(f'data-testid="loan-status-{proposal.number}">')[1].split("<")[0]
+    assert status == "pinjaman dibatalkan"
+
+
+def test_send_all_with_nothing_to_send_says_so(client, coordinator):
+    client.force_login(coordinator)
+    response = client.post(plan_url(), {"send": "semua"})
+    assert messages_of(response) == [
+        "Tidak ada usulan baru untuk dikirim: rencana hari ini kosong, atau setiap "
+        "usulannya masih menunggu jawaban kantor atau baru saja ditolak."]
+
+
+def test_an_office_outside_the_province_is_named_as_the_reason(client, lender, coordinator):
+    OfficeFactory(code="3273", name="Kota Bandung")
+    client.force_login(coordinator)
+    response = client.post(plan_url(), {"lender": lender.code, "borrower": "3273",
+                                         "quantity": "100"})
+    assert messages_of(response) == [
+        "Pemberi dan penerima pinjaman harus kantor di provinsi ini."]
+    assert not RebalancingProposal.objects.exists()
+
+
+@pytest.mark.parametrize("pk", ["²", "١", "-1", "abc"])
+def test_a_tampered_cancel_is_a_404_never_a_500(client, proposal, coordinator, pk):
+    client.force_login(coordinator)
+    assert client.post(plan_url(), {"cancel": pk}).status_code == 404
+    proposal.refresh_from_db()
+    assert proposal.status == Status.PROPOSED
