@@ -5,14 +5,16 @@ first run on any day of the year tells the same story (the plan, without a datab
 from __future__ import annotations
 
 import datetime
+from fractions import Fraction
 
 import pytest
 
 from blanko import selectors
-from blanko.models import BlankRequest, Movement, Shipment
+from blanko.models import BlankRequest, Movement, RebalancingProposal, Shipment
 from config.tooling.demo import ledger as demo
 from config.tooling.demo.plan import LOANS, PACES, FirstRun, daily_use, days_between
 from config.tooling.demo.province import seed_province
+from layanan.supervision import rebalancing
 from tests.helpers import today
 
 D = datetime.date
@@ -35,13 +37,21 @@ def test_a_later_run_appends_the_days_since_the_last(db):
     assert not Movement.objects.filter(occurred_on__gt=earlier).exists()
     asked = dict(BlankRequest.objects.values_list("office__code", "status"))
     assert asked == {"2103": BlankRequest.Status.SUBMITTED,
-                     "2102": BlankRequest.Status.FORWARDED}
-    assert BlankRequest.objects.filter(submitted_on__lt=earlier).count() == 2
+                     "2102": BlankRequest.Status.FORWARDED,
+                     "2101": BlankRequest.Status.FORWARDED}
+    assert BlankRequest.objects.filter(submitted_on__lt=earlier).count() == 3
+    # The first run sends the first proposal of that day's rebalancing plan, if any:
+    # without the 2020 story, Tanjungpinang has no stock of its own to lend, and the
+    # plan may propose nothing (test_demo_supply reads the demo's proposal).
+    proposed = list(RebalancingProposal.objects.values_list("pk", "status"))
+    assert len(proposed) <= 1
 
     added = seed_province(offices=offices, users=users, today=today())
     assert added > 0
-    # The requests of the first run are not made again, nor is the central store's stock.
+    # The requests and the proposal of the first run are not made again, nor is the
+    # central store's stock.
     assert dict(BlankRequest.objects.values_list("office__code", "status")) == asked
+    assert list(RebalancingProposal.objects.values_list("pk", "status")) == proposed
     assert Movement.objects.filter(reason=Movement.Reason.PROCUREMENT).count() == 1
     new_days = [day for day in days_between(earlier + datetime.timedelta(days=1), today())
                 if day.weekday() < 5]
@@ -59,7 +69,8 @@ def test_a_later_run_appends_the_days_since_the_last(db):
 
 @pytest.mark.parametrize("month", range(1, 13))
 def test_a_first_run_on_any_day_never_runs_a_store_dry_and_leaves_natuna_short(month):
-    """The plan alone (no database), for a run on a day of each month of a year."""
+    """The plan alone (no database), for a run on a day of each month of a year; the
+    other stocks tell the network plans' story."""
     run_on = D(2027, month, 3 + month)
     stock = {"2171": 4_923, "2172": 4_396}
     run = FirstRun.plan(today=run_on, paces=list(PACES), stock=stock, loans=list(LOANS),
@@ -79,3 +90,17 @@ def test_a_first_run_on_any_day_never_runs_a_store_dry_and_leaves_natuna_short(m
             assert stock[pace.code] > 0, (pace.code, day)
     cover = {code: stock[code] * 28 / sum(used[code][-28:]) for code in stock}
     assert {code for code, days in cover.items() if days < 14} == {"2103"}
+    # The network plans' story (demo.plan, above PACES): the rebalancing plan's first
+    # proposal is Tanjungpinang's loan to Bintan (the arithmetic alone, with the demo's
+    # lead times and Bintan's 300 on their way to Natuna); Lingga and Anambas outlast
+    # their lead times; Bintan is under its floor (lead time 30 + 14 days), so phase 1
+    # of Ditjen's allocation plan gives it something.
+    figures = [rebalancing.OfficeFigures(
+        office=code, stock=stock[code], average=Fraction(sum(used[code][-28:]), 28),
+        lead_time_days=demo.LEAD_TIME_DAYS.get(code, 30), code=code,
+        incoming=300 if code == "2103" else 0) for code in sorted(stock)]
+    first = rebalancing.plan(figures).proposals[0]
+    assert (first.lender, first.borrower) == ("2172", "2101")
+    assert cover["2104"] > demo.LEAD_TIME_DAYS["2104"]
+    assert cover["2105"] > demo.LEAD_TIME_DAYS["2105"]
+    assert cover["2101"] < 30 + 14

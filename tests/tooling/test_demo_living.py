@@ -22,6 +22,7 @@ from blanko.models import (
     Loan,
     Movement,
     Office,
+    RebalancingProposal,
     Shipment,
     StaffProfile,
     StockCount,
@@ -52,6 +53,7 @@ def counts() -> dict[str, int]:
         "loans": Loan.objects.count(), "shipments": Shipment.objects.count(),
         "counts": StockCount.objects.count(), "destructions": Destruction.objects.count(),
         "users": User.objects.count(), "blank_requests": BlankRequest.objects.count(),
+        "proposals": RebalancingProposal.objects.count(),
     }
 
 

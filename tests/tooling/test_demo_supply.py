@@ -1,11 +1,14 @@
-"""`seed_demo` runs the supply cycle: the 2020 request for blanks, and two waiting today.
+"""`seed_demo` runs the supply cycle: the 2020 request for blanks, and three waiting today.
 
 2020: Tanjungpinang asks for 12,000 on 3 July, the province forwards the letter,
 Ditjen's central store allocates the 6,000 it has on 20 August, dispatches them under
 BAST 470/1290/DUK/IX/2020 on 10 September, and the office confirms them on the 14th.
-Today: the central store holds a procurement, Natuna's request waits at the province
-and Karimun's at Ditjen. Read through the real selectors, report and pages, as the
-demo users `kepri` and `ditjen` see them.
+Today: the central store holds a procurement of 2,500, Natuna's request waits at the
+province, and Karimun's and Bintan's at Ditjen, asking for more than the store holds, so
+the national allocation plan is short; and the coordinator's rebalancing proposal of
+the day (Tanjungpinang lends Bintan) waits for Tanjungpinang's supervisor. Read through
+the real selectors, plans, report and pages, as the demo users `kepri`, `ditjen` and
+`supervisor` see them.
 """
 
 from __future__ import annotations
@@ -18,8 +21,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blanko import access, selectors, services
-from blanko.models import BlankRequest, BlankRequestEvent, Movement, Office, Shipment
+from blanko.models import (
+    BlankRequest,
+    BlankRequestEvent,
+    Movement,
+    Office,
+    RebalancingProposal,
+    Shipment,
+)
 from config.tooling.demo.plan import CENTRAL_STOCK_QUANTITY, weekday_on_or_before
+from layanan.supervision.planning import allocation_plan, plan_totals
+from layanan.supervision.rebalancing import rebalancing_plan
 from layanan.supervision.reports import monthly_report
 from tests.helpers import today
 from tests.tooling.helpers import seed_demo_twice
@@ -36,7 +48,8 @@ def counts() -> dict[str, int]:
     return {"requests": BlankRequest.objects.count(),
             "events": BlankRequestEvent.objects.count(),
             "shipments": Shipment.objects.count(), "movements": Movement.objects.count(),
-            "central": selectors.central_stock()["stock"]}
+            "central": selectors.central_stock()["stock"],
+            "proposals": RebalancingProposal.objects.count()}
 
 
 @pytest.fixture(scope="module")
@@ -117,20 +130,22 @@ def test_the_reports_of_2020_show_the_cycle_and_the_months_stay_closed(seeded):
         6_000, 6_000, 0)
 
 
-def test_two_requests_wait_today_one_at_the_province_and_one_at_ditjen(seeded):
+def test_three_requests_wait_today_one_at_the_province_and_two_at_ditjen(seeded):
     waiting = {r.office.code: r for r in BlankRequest.objects.filter(
         submitted_on__year__gt=2020).select_related("office", "created_by")}
-    assert set(waiting) == {"2103", "2102"}
-    natuna, karimun = waiting["2103"], waiting["2102"]
+    assert set(waiting) == {"2103", "2102", "2101"}
+    natuna, karimun, bintan = waiting["2103"], waiting["2102"], waiting["2101"]
     assert (natuna.status, natuna.quantity, natuna.created_by.username) == (
         Status.SUBMITTED, 900, "kabid.natuna")
     assert (karimun.status, karimun.forwarded_quantity, karimun.created_by.username) == (
         Status.FORWARDED, 3_000, "kabid.karimun")
-    for request in (natuna, karimun):
+    assert (bintan.status, bintan.forwarded_quantity, bintan.created_by.username) == (
+        Status.FORWARDED, 1_500, "kabid.bintan")
+    for request in (natuna, karimun, bintan):
         assert today() - datetime.timedelta(days=20) <= request.submitted_on < today()
         assert request.figures["office"] == request.office.code
         assert request.figures["as_of"] == request.submitted_on.isoformat()
-    assert natuna.submitted_on > karimun.submitted_on
+    assert natuna.submitted_on > bintan.submitted_on > karimun.submitted_on
     # The central store holds a recent procurement, all of it free to allocate.
     assert selectors.central_stock() == {"stock": CENTRAL_STOCK_QUANTITY,
                                          "allocated_undispatched": 0,
@@ -158,7 +173,62 @@ def test_the_province_and_ditjen_each_see_the_request_waiting_for_them(seeded, c
     assert karimun.number in central.content.decode()
 
 
-def test_a_second_run_adds_no_request_and_no_procurement(seeded):
+def test_ditjen_s_allocation_plan_is_short_and_shares_the_store(seeded, client):
+    free = selectors.central_stock()["free"]
+    lines = allocation_plan()
+    totals = plan_totals(lines, free=free)
+    assert totals["scarce"] is True
+    assert (totals["free"], totals["asked"], totals["proposed"]) == (
+        CENTRAL_STOCK_QUANTITY, 4_500, CENTRAL_STOCK_QUANTITY)
+    assert {line.office.code for line in lines} == {"2102", "2101"}
+    for line in lines:
+        # Phase 1 gives the floor need, phase 2 a share of the rest: less than was asked.
+        assert line.phase1 == line.floor_need < line.proposed < line.asked
+    # Karimun asks twice as much as Bintan, and has at most a little more floor need:
+    # it gets about twice as much.
+    proposed = {line.office.code: line.proposed for line in lines}
+    assert 1_500 < proposed["2102"] < 1_800 and 700 < proposed["2101"] < 1_000
+    client.force_login(User.objects.get(username="ditjen"))
+    page = client.get(reverse("layanan:allocation_plan")).content.decode()
+    assert 'data-testid="plan-scarce"' in page and "Stok kurang" in page
+    for line in lines:
+        assert line.request.number in page
+
+
+def test_kepri_s_rebalancing_proposal_waits_for_tanjungpinang(seeded, client):
+    [proposal] = RebalancingProposal.objects.filter(lender__code__startswith="21")
+    assert (proposal.status, proposal.proposed_by.username) == (
+        RebalancingProposal.Status.PROPOSED, "kepri")
+    # The first line of the day's plan: Tanjungpinang, still on its 2020 stock, lends
+    # to Bintan, the lowest in cover since it lent 300 to Natuna (demo.plan, PACES).
+    first = rebalancing_plan(province_code="21")[0]
+    assert (proposal.lender, proposal.borrower, proposal.quantity) == (
+        first.lender, first.borrower, first.quantity)
+    assert (proposal.lender.code, proposal.borrower.code) == ("2172", "2101")
+    assert proposal.quantity in (100, 200, 300)
+    assert proposal.number.startswith("RB/21/") and "Kabupaten Bintan" in proposal.note
+    # Its lender's supervisor decides on the loans page; the borrower reads it there.
+    client.force_login(User.objects.get(username="supervisor"))
+    page = client.get(reverse("blanko:loan_list", args=["2172"])).content.decode()
+    assert 'data-testid="rebalancing-to-decide"' in page and proposal.number in page
+    accept = reverse("blanko:rebalancing_accept", args=["2172", proposal.pk])
+    assert accept in page
+    assert reverse("blanko:rebalancing_decline", args=["2172", proposal.pk]) in page
+    assert ">Terima<" in page and ">Tolak<" in page
+    assert client.get(accept).status_code == 200  # Terima's confirmation
+    client.force_login(User.objects.get(username="kabid.bintan"))
+    page = client.get(reverse("blanko:loan_list", args=["2101"])).content.decode()
+    assert 'data-testid="rebalancing-incoming"' in page and proposal.number in page
+    assert ">Terima<" not in page
+    # The coordinator sees it among the proposals sent.
+    client.force_login(User.objects.get(username="kepri"))
+    page = client.get(reverse("layanan:rebalancing_plan", args=["21"])).content.decode()
+    assert proposal.number in page
+
+
+def test_a_second_run_adds_no_request_no_procurement_and_no_proposal(seeded):
     assert counts() == seeded["first"]
-    assert "permohonan blanko menunggu" in seeded["out"]
-    assert "permohonan blanko menunggu" not in seeded["again"]
+    assert seeded["first"]["proposals"] == 1
+    for said in ("permohonan blanko menunggu", "Usulan pemerataan RB/21/"):
+        assert said in seeded["out"]
+        assert said not in seeded["again"]

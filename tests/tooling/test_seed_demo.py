@@ -22,6 +22,7 @@ from blanko.models import (
     MonthClose,
     Movement,
     Office,
+    RebalancingProposal,
 )
 
 D = datetime.date
@@ -78,7 +79,8 @@ def test_seed_demo_replays_the_2020_story_once_with_a_clean_ledger():
     # A second run adds nothing.
     def counts():
         return (Movement.objects.count(), Delivery.objects.count(), User.objects.count(),
-                BlankRequest.objects.count(), BlankRequestEvent.objects.count())
+                BlankRequest.objects.count(), BlankRequestEvent.objects.count(),
+                RebalancingProposal.objects.count())
 
     before = counts()
     assert "sudah ada" in run("seed_demo")

@@ -31,12 +31,25 @@ class Pace:
     deliveries: tuple[int, ...] = ()  # days before today on which Ditjen deliveries arrive
 
 
+# The covers also tell the network plans' story (layanan.supervision), on any day (the
+# first run's plan, for every day of two years):
+# - rebalancing: the first proposal is Tanjungpinang, on its 2020 stock (72 to 87 days
+#   of cover), lending to Bintan, the lowest (32 to 40 days, having just lent 300 to
+#   Natuna), 200 blanks on most days (100 or 300 on a few). Natuna, with those 300 on
+#   their way, is no borrower of note: the plan counts blanks in transit. Lingga and
+#   Anambas stay under Tanjungpinang or cannot lend 100 above what their long lead
+#   times make them keep (49 and 59 days), a delivery rounded up to hundreds adding up
+#   to 17 and 25 days of their slow use; yet above those lead times, so that only
+#   Natuna runs out before a shipment could reach it. The lender is thus the office of
+#   `supervisor`, who can sign in and decide;
+# - allocation: Bintan is under its floor (lead time 30 + 14 days), so phase 1 of
+#   Ditjen's plan always gives it something.
 PACES = (
-    Pace("2101", 18, 40, deliveries=(55,)),  # Bintan
+    Pace("2101", 18, 32, deliveries=(55,)),  # Bintan
     Pace("2102", 20, 30, deliveries=(90,)),  # Karimun, which also borrows from Batam
     Pace("2103", 10, 8),  # Natuna: nothing since it joined; about a week left today
-    Pace("2104", 8, 60, deliveries=(40,)),  # Lingga
-    Pace("2105", 5, 75, deliveries=(75,)),  # Kepulauan Anambas
+    Pace("2104", 8, 50, deliveries=(40,)),  # Lingga
+    Pace("2105", 5, 55, deliveries=(75,)),  # Kepulauan Anambas
     Pace("2171", 40, 45, deliveries=(30,)),  # Batam
     Pace("2172", 30, 40),  # Tanjungpinang: the stock left from 2020 lasts
 )
@@ -159,10 +172,16 @@ class FirstRun:
             stock += quantity - spent
 
 
-# The supply cycle today (demo.supply): Ditjen's central store got CENTRAL_STOCK_QUANTITY
-# blanks CENTRAL_STOCK_AGO days ago; two requests for blanks are on their way.
+# The supply cycle today (demo.supply). Ditjen's central store got CENTRAL_STOCK_QUANTITY
+# blanks CENTRAL_STOCK_AGO days ago, fewer than the requests waiting at Ditjen ask for
+# (Karimun's 3,000 and Bintan's 1,500): the national allocation plan is short, so
+# Ditjen sees it share the store, first each office's floor need (the shorter cover
+# first), then the rest in proportion to what is still missing: about 1,650 for
+# Karimun and 850 for Bintan. A round 2,500 (it was 40,000, which hid all of this), not
+# the 3,000 Karimun alone asks for: a store that could fill the older request in full
+# would not show why the plan shares it.
 CENTRAL_STOCK_AGO = 21
-CENTRAL_STOCK_QUANTITY = 40_000
+CENTRAL_STOCK_QUANTITY = 2_500
 
 
 @dataclass(frozen=True)
@@ -181,4 +200,9 @@ WAITING_REQUESTS = (
     # Karimun asked for three months and the 1,200 it owes Batam: waiting at Ditjen.
     RequestPlan("2102", 3_000, asked=15, forwarded=10,
                 note="Kebutuhan tiga bulan dan pengembalian pinjaman 1.200 ke Kota Batam."),
+    # Bintan, with about five weeks of cover, asked for three months and a little more
+    # before its stock falls under a shipment's lead time and the margin: waiting at
+    # Ditjen beside Karimun's, so that the allocation plan shares the store over two.
+    RequestPlan("2101", 1_500, asked=9, forwarded=7,
+                note="Kebutuhan tiga bulan ke depan."),
 )

@@ -7,8 +7,10 @@ destruction batch, and two loans between offices that are still open today (Bata
 to Karimun, due in a few weeks; Bintan to Natuna, still at sea). The five kabupaten
 join SiBlanko on the window's first day with a stock count; Natuna, which has had no
 delivery since, has about a week of stock left. The first run also stocks Ditjen's
-central store and leaves two requests for blanks on their way (demo.supply): Natuna's
-waiting at the province, Karimun's at Ditjen.
+central store with fewer blanks than are asked of it and leaves three requests for
+blanks on their way (demo.supply): Natuna's waiting at the province, Karimun's and
+Bintan's at Ditjen; then the coordinator sends the first proposal of the day's
+rebalancing plan, which waits for its lender (Tanjungpinang, lending to Bintan).
 
 Each weekday's printing is one recap posting, so the last recap after 2020 says how
 far an office's history has got. A later run appends the days since then, with the
@@ -43,7 +45,7 @@ from config.tooling.demo.plan import (
     days_between,
     hundreds_up,
 )
-from config.tooling.demo.supply import seed_waiting_requests
+from config.tooling.demo.supply import propose_rebalancing_today, seed_waiting_requests
 
 Kind = Location.Kind
 ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -277,7 +279,7 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
     before = Movement.objects.count()
     last = _last_posted(poster)
     fresh = [pace for pace in PACES if last[pace.code] is None]
-    asked = 0
+    asked, proposal = 0, None
     if fresh:
         run = FirstRun.plan(
             today=today, paces=fresh, stock=poster.stock,
@@ -288,6 +290,7 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
         last.update(dict.fromkeys((p.code for p in fresh), today))
         asked = seed_waiting_requests(offices=offices, users=users, recorders=recorders,
                                       today=today, codes={p.code for p in fresh})
+        proposal = propose_rebalancing_today(province_code="21", users=users, today=today)
     # A month closed since the last run (by hand, in the demo) is left alone.
     for code, office in offices.items():
         last[code] = max(filter(None, [last[code], services.period_lock_date(office=office)]))
@@ -301,4 +304,8 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
             "Riwayat harian Kepulauan Riau sudah sampai hari ini; tidak ada yang ditambah.")
         if asked:
             stdout.write(f"{asked} permohonan blanko menunggu di provinsi dan di Ditjen.")
+        if proposal is not None:
+            stdout.write(f"Usulan pemerataan {proposal.number} ({proposal.quantity} blanko "
+                         f"dari {proposal.lender.name} ke {proposal.borrower.name}) menunggu "
+                         f"keputusan {proposal.lender.name}.")
     return added

@@ -8,12 +8,24 @@ Two parts, both through blanko.services:
   August, so the dashboard of that day shows nothing coming yet); they leave on 10
   September under BAST 470/1290/DUK/IX/2020 and arrive on the 14th;
 - today (`seed_waiting_requests`, called by demo.province on its first run): the
-  central store holds a recent procurement, Natuna's request waits at the province and
-  Karimun's waits at Ditjen.
+  central store holds a recent procurement of 2,500; Natuna's request waits at the
+  province, Karimun's (3,000) and Bintan's (1,500) at Ditjen. Together these two ask
+  for more than the store holds, so Ditjen's national allocation plan is short and
+  shares it over two requests (first each floor need, then the rest in proportion),
+  which shows both phases: with one request, or a store that could fill the older one,
+  the plan would only hand it the store and hide why it shares;
+- today too (`propose_rebalancing_today`, called by demo.province after the requests):
+  the coordinator `kepri` sends the first proposal of the province's rebalancing plan
+  of that day. The paces (demo.plan) make it Tanjungpinang, still on its 2020 stock
+  with about 80 days of cover, lending to Bintan, with about five weeks since it lent
+  300 to Natuna: 200 blanks on most days, the plan's figure of the day. It waits for
+  Tanjungpinang's `supervisor`, a demo login, to accept or decline it on the loans page.
 
 The requests carry the dashboard's figures of the day they were made (through
 blanko.supply_figures, as the request form does), and "demo:" idempotency keys, by
-which a later run finds them again and adds nothing.
+which a later run finds them again and adds nothing. A proposal has no idempotency
+key: one is sent only while the province has none, whatever its status since, so a
+later run sends nothing, even once the lender has decided.
 """
 
 from __future__ import annotations
@@ -24,7 +36,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from blanko import services
-from blanko.models import BlankRequest, Movement, Office
+from blanko.models import BlankRequest, Movement, Office, RebalancingProposal
 from blanko.supply_figures import request_figures
 from config.tooling.demo.plan import (
     CENTRAL_STOCK_AGO,
@@ -32,6 +44,7 @@ from config.tooling.demo.plan import (
     WAITING_REQUESTS,
     weekday_on_or_before,
 )
+from layanan.supervision.rebalancing import province_plan
 
 D = datetime.date
 KEY = "demo:"
@@ -124,3 +137,26 @@ def seed_waiting_requests(*, offices: dict[str, Office], users: dict[str, User],
                                            at=moment(forwarded, 14))
         made += 1
     return made
+
+
+def propose_rebalancing_today(*, province_code: str, users: dict[str, User],
+                              today: datetime.date) -> RebalancingProposal | None:
+    """The coordinator sends the first proposal of the province's rebalancing plan of
+    `today`, as the plan page's *Kirim usulan* does; nothing when the province already
+    has a proposal (a later run) or the plan proposes nothing.
+
+    `province_plan(...).proposals` is `rebalancing_plan`; the plan's lines give the
+    note its days of cover."""
+    if RebalancingProposal.objects.filter(lender__code__startswith=province_code).exists():
+        return None
+    plan = province_plan(province_code=province_code, as_of=today)
+    if not plan.proposals:
+        return None
+    first = plan.proposals[0]
+    cover = {line.figures.code: line.figures.cover for line in plan.lines}
+    return services.propose_rebalancing(
+        lender=first.lender, borrower=first.borrower, quantity=first.quantity,
+        by=users["kepri"],
+        note=f"Pemerataan provinsi: stok {first.borrower.name} cukup untuk sekitar "
+             f"{int(cover[first.borrower.code])} hari, stok {first.lender.name} sekitar "
+             f"{int(cover[first.lender.code])} hari.")
