@@ -48,3 +48,22 @@ def test_a_signed_in_page_reads_the_permissions_once_and_the_profile_with_the_us
     sql = [query["sql"] for query in queries.captured_queries]
     assert sum('"auth_permission"' in q for q in sql) == 1
     assert not [q for q in sql if q.lstrip().startswith('SELECT "blanko_staffprofile"')]
+
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_the_user_s_own_query_brings_the_permissions_on_postgresql(office, role):
+    if connection.vendor != "postgresql":
+        pytest.skip("array subqueries are PostgreSQL's; SQLite reads them in a second query")
+    made = make_user(role, office, username=f"u_{role.lower()}")
+    expected = ModelBackend().get_all_permissions(made)
+    with CaptureQueriesContext(connection) as queries:
+        user = StaffBackend().get_user(made.pk)
+        assert StaffBackend().get_all_permissions(user) == expected
+        assert user.has_perm(next(iter(expected)))
+        assert not user.has_perm("blanko.no_such_permission")
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_superuser_s_permissions_are_still_every_permission(root):
+    user = StaffBackend().get_user(root.pk)
+    assert StaffBackend().get_all_permissions(user) == ModelBackend().get_all_permissions(root)
