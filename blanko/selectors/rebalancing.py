@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
 
 from blanko.models import Office, RebalancingProposal
@@ -40,3 +42,23 @@ def lender_stock_when_proposed(*, proposal: RebalancingProposal) -> int | None:
     return (office_movements(office=proposal.lender)
             .filter(recorded_at__lte=proposal.created_at, stock_after__isnull=False)
             .order_by("-id").values_list("stock_after", flat=True).first())
+
+
+def waiting_pairs(*, province_code: str) -> set[tuple[int, int]]:
+    """The (lender, borrower) pairs of the province whose proposal still waits for the
+    lender, however many proposals the province has made (one query)."""
+    return set(RebalancingProposal.objects.filter(
+        lender__code__startswith=province_code, status=Status.PROPOSED)
+        .values_list("lender_id", "borrower_id"))
+
+
+def declined_since(*, province_code: str, since: datetime.datetime
+                   ) -> dict[tuple[int, int], RebalancingProposal]:
+    """The province's pairs the lender declined since `since`, each with its latest
+    declined proposal (one query)."""
+    found: dict[tuple[int, int], RebalancingProposal] = {}
+    for proposal in RebalancingProposal.objects.filter(
+            lender__code__startswith=province_code, status=Status.DECLINED,
+            decided_at__gte=since).order_by("-decided_at", "-id"):
+        found.setdefault((proposal.lender_id, proposal.borrower_id), proposal)
+    return found

@@ -36,6 +36,8 @@ PERM_PROPOSE = "blanko.propose_rebalancing"
 PERM_DECIDE = "blanko.manage_loan"  # the lender's, as for any loan it sends
 Status = RebalancingProposal.Status
 UNIT = RebalancingProposal.UNIT
+# The loan's note, read by both offices: in the site's language, not the lender's.
+LOAN_NOTE = "Pemerataan provinsi"
 
 
 def _next_number(province: str, year: int) -> str:
@@ -159,10 +161,12 @@ def _decide(proposal: RebalancingProposal, *, status: str, by: AbstractUser,
     proposal.save(update_fields=["status", "decided_by", "decided_at", *fields])
 
 
-def _accepted_under(proposal: RebalancingProposal, idempotency_key: str | None) -> bool:
-    """Whether the proposal's loan was opened under this key: the same form sent again."""
+def _accepted_under(proposal: RebalancingProposal, idempotency_key: str | None,
+                    by: AbstractUser) -> bool:
+    """Whether the proposal's loan was opened under this key by this user: the same form
+    sent again (a key replayed by someone else is no replay of theirs)."""
     return bool(idempotency_key) and proposal.loan_id is not None and Movement.objects.filter(
-        idempotency_key=idempotency_key, loan_id=proposal.loan_id).exists()
+        idempotency_key=idempotency_key, loan_id=proposal.loan_id, recorded_by=by).exists()
 
 
 def accept_rebalancing(*, proposal: RebalancingProposal, by: AbstractUser,
@@ -175,13 +179,13 @@ def accept_rebalancing(*, proposal: RebalancingProposal, by: AbstractUser,
     with transaction.atomic():
         proposal = _lock(proposal)
         # A second click waits here for the first, then finds it accepted.
-        if proposal.status == Status.ACCEPTED and _accepted_under(proposal, idempotency_key):
+        if proposal.status == Status.ACCEPTED and _accepted_under(proposal, idempotency_key, by):
             return proposal.loan
         _require_proposed(proposal, _("diterima"))
         loan = lend_to_office(
             lender=proposal.lender, borrower=proposal.borrower, quantity=proposal.quantity,
             reference=proposal.number, by=by, occurred_on=occurred_on,
-            note=_("Pemerataan provinsi"), idempotency_key=idempotency_key)
+            note=LOAN_NOTE, idempotency_key=idempotency_key)
         _decide(proposal, status=Status.ACCEPTED, by=by, fields={"loan": loan})
     return loan
 

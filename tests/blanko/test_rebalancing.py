@@ -171,6 +171,15 @@ def test_a_double_click_accepts_once(proposal, other_supervisor):
                                     idempotency_key="k2")
 
 
+def test_a_key_replayed_by_another_user_is_no_replay(proposal, other_supervisor, other_office):
+    """The lender's Administrator sends the Supervisor's form again: the proposal is
+    already accepted, and the answer says so rather than "diterima" for them."""
+    services.accept_rebalancing(proposal=proposal, by=other_supervisor, idempotency_key="k1")
+    administrator = make_user(access.ADMINISTRATOR, other_office, username="adm_btm")
+    with unchanged(match="berstatus \"Disetujui\""):
+        services.accept_rebalancing(proposal=proposal, by=administrator, idempotency_key="k1")
+
+
 @pytest.mark.parametrize("user_fixture", ["supervisor", "operator", "coordinator",
                                           "third_supervisor"])
 def test_only_the_lender_s_supervisor_accepts(request, proposal, user_fixture):

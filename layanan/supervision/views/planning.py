@@ -58,18 +58,25 @@ def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], dict[int, 
     return quantities, errors, unreadable
 
 
-def _beyond_free_stock(quantities: dict[int, int]) -> str:
-    """Why the form as a whole asks too much, or "": the lines still waiting together
-    must fit the central store's free stock, or the last ones would be refused one by
-    one after the first were allocated. (Each allocation checks it again, locked.)"""
+def _beyond_what_is_there(quantities: dict[int, int]) -> tuple[dict[int, str], str]:
+    """Why lines, or the form as a whole, ask too much: a line beyond what its request
+    asked, and the lines still waiting together beyond the central store's free stock
+    (or the last ones would be refused one by one after the first were allocated). Each
+    allocation checks both again, locked."""
     waiting = selectors.blank_requests(statuses=[BlankRequest.Status.FORWARDED]).filter(
-        pk__in=list(quantities)).values_list("pk", flat=True)
-    total = sum(quantities[pk] for pk in waiting)
+        pk__in=list(quantities)).select_related(None).defer("figures")
+    errors, total = {}, 0
+    for blank_request in waiting:
+        quantity = quantities[blank_request.pk]
+        if quantity > blank_request.asked:
+            errors[blank_request.pk] = _("Lebih dari yang diminta: isi 0 sampai %(asked)s.") % {
+                "asked": number(blank_request.asked)}
+        total += quantity
     free = selectors.central_stock()["free"]
-    if total <= free:
-        return ""
-    return _("Jumlah yang akan dialokasikan (%(total)s) melebihi stok bebas gudang pusat "
-             "(%(free)s) sebanyak %(over)s.") % {
+    if errors or total <= free:
+        return errors, ""
+    return errors, _("Jumlah yang akan dialokasikan (%(total)s) melebihi stok bebas gudang "
+                     "pusat (%(free)s) sebanyak %(over)s.") % {
         "total": number(total), "free": number(free), "over": number(total - free)}
 
 
@@ -219,7 +226,8 @@ def allocation_plan(request: HttpRequest) -> HttpResponse:
             messages.warning(request, _("Tidak ada permohonan yang dikirim untuk "
                                         "dialokasikan."))
             return redirect("layanan:allocation_plan")
-        over_free = "" if errors else _beyond_free_stock(quantities)
+        if not errors:
+            errors, over_free = _beyond_what_is_there(quantities)
         if not errors and not over_free:
             skipped = unreadable + _allocate_all(request, quantities)
             if skipped:

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 from blanko import access, regions, services
 from blanko.formatting import TableFormat, number
 from blanko.models import Office, RebalancingProposal
-from blanko.selectors.rebalancing import province_proposals
+from blanko.selectors.rebalancing import declined_since, province_proposals, waiting_pairs
 from layanan.supervision import rebalancing
 
 PROPOSE = "blanko.propose_rebalancing"
@@ -90,15 +90,9 @@ def _send(request: HttpRequest, *, lender: Office, borrower: Office, quantity: i
 
 
 def _posted_quantity(request: HttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("quantity", ""))
-    except ValueError:
-        return None
-
-
-def _waiting(sent: list[RebalancingProposal]) -> set[tuple[int, int]]:
-    """The (lender, borrower) pairs whose proposal still waits for the lender."""
-    return {(p.lender_id, p.borrower_id) for p in sent if p.status == Status.PROPOSED}
+    """The hidden field's quantity: plain ASCII digits, as the page writes it."""
+    raw = request.POST.get("quantity", "")
+    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 # A pair the lender declined is not sent again by "Kirim semua" for this many days: the
@@ -106,14 +100,9 @@ def _waiting(sent: list[RebalancingProposal]) -> set[tuple[int, int]]:
 DECLINED_REST_DAYS = 7
 
 
-def _declined(sent: list[RebalancingProposal]) -> dict[tuple[int, int], RebalancingProposal]:
-    """The pairs the lender declined in the last DECLINED_REST_DAYS days: the latest."""
-    since = timezone.now() - datetime.timedelta(days=DECLINED_REST_DAYS)
-    found: dict[tuple[int, int], RebalancingProposal] = {}
-    for p in sent:  # newest first
-        if p.status == Status.DECLINED and p.decided_at and p.decided_at >= since:
-            found.setdefault((p.lender_id, p.borrower_id), p)
-    return found
+def _declined(province: str) -> dict[tuple[int, int], RebalancingProposal]:
+    return declined_since(province_code=province, since=timezone.now() - datetime.timedelta(
+        days=DECLINED_REST_DAYS))
 
 
 def _cancel(request: HttpRequest, province: str, pk: str) -> None:
@@ -143,8 +132,7 @@ def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
         elif request.POST.get("send") == ALL:
             # The plan computed again now, never the figures the page was drawn with; a
             # pair whose proposal still waits is not sent again.
-            sent = province_proposals(province_code=province)
-            skip = _waiting(sent) | set(_declined(sent))
+            skip = waiting_pairs(province_code=province) | set(_declined(province))
             to_send = [proposal for proposal in
                        rebalancing.rebalancing_plan(province_code=province)
                        if (proposal.lender.pk, proposal.borrower.pk) not in skip]
@@ -172,7 +160,8 @@ def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
         return redirect(reverse("layanan:rebalancing_plan", kwargs={"province": province}))
     plan = rebalancing.province_plan(province_code=province)
     sent = province_proposals(province_code=province)
-    waiting, declined = _waiting(sent), _declined(sent)
+    # Both read on their own: the list below shows only the latest proposals.
+    waiting, declined = waiting_pairs(province_code=province), _declined(province)
     proposals = [(p, (p.lender.pk, p.borrower.pk) in waiting,
                   declined.get((p.lender.pk, p.borrower.pk))) for p in plan.proposals]
     return render(request, "layanan/rebalancing_plan.html", {

@@ -290,6 +290,19 @@ def test_a_form_asking_more_than_the_free_stock_allocates_nothing(client, three_
     assert not BlankRequest.objects.filter(status=Status.ALLOCATED).exists()
 
 
+def test_a_line_beyond_what_its_request_asked_allocates_nothing(client, three_waiting,
+                                                               allocator):
+    stock_central(allocator, 5_000)
+    batam, tpi = three_waiting["batam"], three_waiting["tpi"]
+    client.force_login(allocator)
+    response = post_plan(client, {batam: 700, tpi: 1_001})
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html.split(f'id="err_jumlah-{tpi.pk}">')[1].split("</div>")[0]
+    assert error == "Lebih dari yang diminta: isi 0 sampai 1.000."
+    assert not BlankRequest.objects.filter(status=Status.ALLOCATED).exists()
+
+
 def test_a_line_the_store_cannot_cover_any_more_is_refused_alone(client, three_waiting,
                                                                 allocator, monkeypatch):
     """Another allocator's 500 lands between the form's check and its lines (the check
@@ -297,7 +310,7 @@ def test_a_line_the_store_cannot_cover_any_more_is_refused_alone(client, three_w
     again under its lock, so Batam's 400 goes through and Tanjungpinang's 300 does not."""
     from layanan.supervision.views import planning as views
 
-    monkeypatch.setattr(views, "_beyond_free_stock", lambda quantities: "")
+    monkeypatch.setattr(views, "_beyond_what_is_there", lambda quantities: ({}, ""))
     stock_central(allocator, 1_000)
     batam, tpi = three_waiting["batam"], three_waiting["tpi"]
     client.force_login(allocator)

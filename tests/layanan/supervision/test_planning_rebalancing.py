@@ -228,3 +228,22 @@ def test_a_pair_just_declined_is_not_sent_again_by_send_all(client, kepri, coord
     assert RebalancingProposal.objects.filter(lender=kepri["2101"],
                                               status=RebalancingProposal.Status.PROPOSED
                                               ).count() == 1
+
+
+def test_a_declined_pair_stays_out_of_send_all_however_many_proposals_came_since(
+        client, kepri, coordinator):
+    """The page lists the latest 50 proposals; the pairs to leave out are read apart."""
+    lender = make_user(access.SUPERVISOR, kepri["2101"])
+    first = services.propose_rebalancing(lender=kepri["2101"], borrower=kepri["2172"],
+                                         quantity=900, by=coordinator)
+    services.decline_rebalancing(proposal=first, by=lender, reason="Stok untuk Pilkada")
+    for _ in range(51):
+        later = services.propose_rebalancing(lender=kepri["2171"], borrower=kepri["2103"],
+                                             quantity=100, by=coordinator)
+        services.cancel_rebalancing(proposal=later, by=coordinator)
+    client.force_login(coordinator)
+    assert f'data-testid="declined-{first.number}"' in client.get(PLAN_URL).content.decode()
+    client.post(PLAN_URL, {"send": "semua"})
+    waiting = RebalancingProposal.objects.filter(status=RebalancingProposal.Status.PROPOSED)
+    assert [(p.lender.code, p.borrower.code, p.quantity) for p in waiting] == [
+        ("2171", "2172", 800)]
