@@ -14,7 +14,7 @@ class AcceptForm(OnceOnlyForm):
     loan does to its store, with the one-time key, so that a double click opens one
     loan (services.accept_rebalancing)."""
 
-    submit_label = _("Terima dan kirim pinjaman")
+    submit_label = _("Setujui dan kirim pinjaman")
 
 
 class DeclineForm(ActionForm):

@@ -154,7 +154,7 @@ def rebalancing_accept(request: HttpRequest, code: str, pk: int) -> HttpResponse
 
     return carry_out(request, form, perform, success_url=back, review=_("daftar pinjaman")) \
         or _render(request, proposal, form, back,
-                   title=_("Terima usulan %(number)s") % {"number": proposal.number},
+                   title=_("Setujui usulan %(number)s") % {"number": proposal.number},
                    template="blanko/rebalancing_accept.html", with_effect=True)
 
 

@@ -133,7 +133,8 @@ class Quota:
         if self.late:
             arrival += _("; sudah melewati perkiraan semula")
         return _(
-            "Stok awal hari ini, %(stock)s blanko, tidak cukup untuk pemakaian rata-rata "
+            "Stok hari ini ditambah yang sudah terpakai hari ini, %(stock)s blanko, tidak "
+            "cukup untuk pemakaian rata-rata "
             "%(average)s per hari sampai kiriman berikutnya: %(arrival)s. Kuota ini saran, "
             "bukan larangan: mencetak tetap bisa, dan pemohon berprioritas lebih tinggi, "
             "seperti pemula, tetap dilayani lebih dulu saat stok menipis."

@@ -350,7 +350,7 @@ def test_the_confirmation_warns_below_the_minimum_and_of_a_stock_fallen_since(
     assert text_of(page, "warning-stock-fell").startswith(
         "Perhatian: usulan ini dibuat saat stok kantor ini 2.000 blanko; sekarang tinggal "
         "1.000 blanko.")
-    assert "Terima dan kirim pinjaman" in page  # warned, the lender may still accept
+    assert "Setujui dan kirim pinjaman" in page  # warned, the lender may still accept
 
 
 def test_the_minimum_is_the_plan_s_own(client, busy_proposal, other_supervisor):
@@ -371,7 +371,7 @@ def test_a_lender_short_of_the_proposal_gets_no_accept_button(client, busy_propo
     client.force_login(other_supervisor)
     page = confirmation(client, busy_proposal)
     assert "kurang dari jumlah usulan (800)" in text_of(page, "warning-short")
-    assert text_of(page, "stock-after") == "–" and "Terima dan kirim pinjaman" not in page
+    assert text_of(page, "stock-after") == "–" and "Setujui dan kirim pinjaman" not in page
     # A form still open from before is refused, and says why.
     response = client.post(url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk),
                            {"key": "lama"})
@@ -405,7 +405,7 @@ def test_accepting_from_the_confirmation_opens_the_loan_once(client, busy_propos
     # Decided: the page says so, with neither figures nor button.
     page = confirmation(client, busy_proposal)
     assert "sudah diputuskan" in page and 'data-testid="lender-effect"' not in page
-    assert "Terima dan kirim pinjaman" not in page
+    assert "Setujui dan kirim pinjaman" not in page
 
 
 @pytest.mark.parametrize("user_fixture, at_lender, at_borrower", [
@@ -451,7 +451,7 @@ def test_the_lender_s_list_shows_its_stock_after_each_proposal(client, busy_prop
     page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
     assert text_of(page, f"stock-{busy_proposal.number}") == (
         "1.000 → 200 di bawah minimum 440")
-    # "Terima" opens the confirmation: a link, no form that accepts from the list.
+    # "Setujui" opens the confirmation: a link, no form that accepts from the list.
     assert f'href="{url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk)}"' in page
     assert 'name="key"' not in page
 

@@ -128,7 +128,8 @@ def lasting_until_the_arrival(office, kabid):
 
 
 REASON = (
-    "Stok awal hari ini, {stock} blanko, tidak cukup untuk pemakaian rata-rata {average} "
+    "Stok hari ini ditambah yang sudah terpakai hari ini, {stock} blanko, tidak cukup "
+    "untuk pemakaian rata-rata {average} "
     "per hari sampai kiriman berikutnya: permohonan blanko {number}, diperkirakan tiba "
     "{day} (20 hari lagi) menurut waktu tunggu kantor ini. Kuota ini saran, bukan "
     "larangan: mencetak tetap bisa, dan pemohon berprioritas lebih tinggi, seperti "

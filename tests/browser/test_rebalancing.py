@@ -69,14 +69,14 @@ def test_the_coordinator_proposes_and_the_lender_accepts(page, live_server, offi
     expect(page.get_by_test_id(f"cover-{number}")).to_have_text("80,0")
     # "Terima" opens the confirmation; one click there opens the loan.
     with page.expect_navigation():
-        section.get_by_role("link", name=f"Terima usulan {number}").click()
+        section.get_by_role("link", name=f"Setujui usulan {number}").click()
     expect(page.get_by_test_id("stock-now")).to_have_text("2.000")
     expect(page.get_by_test_id("stock-after")).to_have_text("800")
     expect(page.get_by_test_id("cover-after")).to_have_text("80,0")
     expect(page.locator(".alert-warning")).to_have_count(0)  # 800 is above the 440 kept
     assert_accessible(page, "rebalancing confirmation")
     with page.expect_navigation():
-        page.get_by_role("button", name="Terima dan kirim pinjaman").click()
+        page.get_by_role("button", name="Setujui dan kirim pinjaman").click()
     expect(page.get_by_role("alert").first).to_contain_text("diterima")
     loan = Loan.objects.get()
     assert (loan.reference, loan.quantity, loan.borrower_office) == (number, 1200, office)
@@ -100,7 +100,7 @@ def test_the_lender_is_warned_before_going_below_its_minimum(page, live_server, 
     expect(page.get_by_test_id(f"stock-{proposal.number}")).to_contain_text(
         "di bawah minimum 440")
     with page.expect_navigation():
-        page.get_by_role("link", name=f"Terima usulan {proposal.number}").click()
+        page.get_by_role("link", name=f"Setujui usulan {proposal.number}").click()
     expect(page.get_by_test_id("stock-after")).to_have_text("100")
     expect(page.get_by_test_id("cover-after")).to_have_text("10,0")
     expect(page.get_by_test_id("warning-minimum")).to_contain_text(

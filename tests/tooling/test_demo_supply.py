@@ -214,12 +214,12 @@ def test_kepri_s_rebalancing_proposal_waits_for_tanjungpinang(seeded, client):
     accept = reverse("blanko:rebalancing_accept", args=["2172", proposal.pk])
     assert accept in page
     assert reverse("blanko:rebalancing_decline", args=["2172", proposal.pk]) in page
-    assert ">Terima<" in page and ">Tolak<" in page
-    assert client.get(accept).status_code == 200  # Terima's confirmation
+    assert ">Setujui<" in page and ">Tolak<" in page
+    assert client.get(accept).status_code == 200  # the confirmation of Setujui
     client.force_login(User.objects.get(username="kabid.bintan"))
     page = client.get(reverse("blanko:loan_list", args=["2101"])).content.decode()
     assert 'data-testid="rebalancing-incoming"' in page and proposal.number in page
-    assert ">Terima<" not in page
+    assert ">Setujui<" not in page
     # The coordinator sees it among the proposals sent.
     client.force_login(User.objects.get(username="kepri"))
     page = client.get(reverse("layanan:rebalancing_plan", args=["21"])).content.decode()

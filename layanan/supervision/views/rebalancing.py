@@ -164,6 +164,11 @@ def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
     waiting, declined = waiting_pairs(province_code=province), _declined(province)
     proposals = [(p, (p.lender.pk, p.borrower.pk) in waiting,
                   declined.get((p.lender.pk, p.borrower.pk))) for p in plan.proposals]
+    # A waiting proposal whose pair today's plan no longer proposes: the figures it was
+    # made on have changed (a delivery, a loan), and the lender should not still be asked.
+    planned = {(p.lender.pk, p.borrower.pk) for p in plan.proposals}
+    for proposal in sent:
+        proposal.stale = (proposal.lender_id, proposal.borrower_id) not in planned
     return render(request, "layanan/rebalancing_plan.html", {
         "province": province, "province_name": regions.region_name(province),
         "lines": _lines(plan), "province_cover": _cover(plan.province_cover),

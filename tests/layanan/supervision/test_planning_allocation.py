@@ -283,7 +283,7 @@ def test_a_form_asking_more_than_the_free_stock_allocates_nothing(client, three_
     response = post_plan(client, {batam: 800, tpi: 300})
     assert response.status_code == 400
     alert = response.content.decode().split('data-testid="plan-errors">')[1].split("</div>")[0]
-    assert alert == ("Belum ada yang dialokasikan: perbaiki jumlah yang ditandai, lalu kirim "
+    assert alert == ("Belum ada yang dialokasikan: kurangi jumlahnya, lalu kirim "
                      "lagi. Jumlah yang akan dialokasikan (1.100) melebihi stok bebas gudang "
                      "pusat (1.000) sebanyak 100.")
     assert f'name="jumlah-{tpi.pk}" value="300"' in response.content.decode()

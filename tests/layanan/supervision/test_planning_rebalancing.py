@@ -217,8 +217,8 @@ def test_a_pair_just_declined_is_not_sent_again_by_send_all(client, kepri, coord
     note = html.split(f'data-testid="declined-{first.number}">')[1].split("</p>")[0]
     first.refresh_from_db()
     day = date_format(timezone.localtime(first.decided_at), "j M Y")
-    assert note == (f"Usulan {first.number} ditolak {day}: Stok untuk Pilkada. Tidak ikut "
-                    "\"Kirim semua usulan\" selama 7 hari.")
+    assert note == (f"Usulan {first.number} ditolak {day} (alasan: Stok untuk Pilkada); tidak "
+                    "ikut \"Kirim semua usulan\" selama 7 hari.")
     client.post(PLAN_URL, {"send": "semua"})
     sent = RebalancingProposal.objects.exclude(pk=first.pk)
     assert [(p.lender.code, p.borrower.code, p.quantity) for p in sent] == [
@@ -247,3 +247,17 @@ def test_a_declined_pair_stays_out_of_send_all_however_many_proposals_came_since
     waiting = RebalancingProposal.objects.filter(status=RebalancingProposal.Status.PROPOSED)
     assert [(p.lender.code, p.borrower.code, p.quantity) for p in waiting] == [
         ("2171", "2172", 800)]
+
+
+def test_a_waiting_proposal_the_plan_no_longer_makes_is_flagged(client, kepri, coordinator):
+    """Bintan → Tanjungpinang 900 is in today's plan; Natuna → Batam 100 (no use at
+    Natuna, no need at Batam) is not: the coordinator is told to think of cancelling it."""
+    planned = services.propose_rebalancing(lender=kepri["2101"], borrower=kepri["2172"],
+                                           quantity=900, by=coordinator)
+    stale = services.propose_rebalancing(lender=kepri["2103"], borrower=kepri["2171"],
+                                         quantity=100, by=coordinator)
+    client.force_login(coordinator)
+    html = client.get(PLAN_URL).content.decode()
+    assert f'data-testid="stale-{planned.number}"' not in html
+    flag = html.split(f'data-testid="stale-{stale.number}">')[1].split("<")[0]
+    assert flag == "tidak ada lagi di rencana hari ini; pertimbangkan membatalkannya"

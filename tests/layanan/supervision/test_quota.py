@@ -168,7 +168,8 @@ def test_the_stock_at_the_start_of_the_day_decides_whether_there_is_a_quota():
 def test_the_reason_says_plainly_that_it_is_advice_and_who_comes_first():
     q = plan(requests=[request(DAY - days(5))])[1]
     assert q.reason == (
-        "Stok awal hari ini, 440 blanko, tidak cukup untuk pemakaian rata-rata 20,0 per "
+        "Stok hari ini ditambah yang sudah terpakai hari ini, 440 blanko, tidak cukup "
+        "untuk pemakaian rata-rata 20,0 per "
         "hari sampai kiriman berikutnya: permohonan blanko PB/2172/2024/0001, diperkirakan "
         "tiba 25 Juli 2024 (25 hari lagi) menurut waktu tunggu kantor ini. Kuota ini saran, "
         "bukan larangan: mencetak tetap bisa, dan pemohon berprioritas lebih tinggi, "
@@ -217,7 +218,8 @@ def test_the_dashboard_and_the_queue_show_the_quota_with_its_reason(
     assert quota.daily_quota(office=office) == 18
     assert q.headline.startswith("18 blanko per hari sampai ")
     assert q.progress == "Hari ini sudah terpakai 6, sisa kuota 12."
-    assert asked.number in q.reason and "Stok awal hari ini, 460 blanko" in q.reason
+    assert asked.number in q.reason
+    assert "Stok hari ini ditambah yang sudah terpakai hari ini, 460 blanko" in q.reason
 
     client.force_login(supervisor)
     page = client.get(reverse("layanan:dashboard", args=[office.code]))
