@@ -323,8 +323,10 @@ def test_double_click_on_cetak_takes_one_blank(page, live_server, office, operat
     expect(page.get_by_test_id("queue-stock")).to_have_text(str(STOCK))
 
     # A plain double click: Chromium sends the form once.
-    with page.expect_navigation():
-        page.get_by_role("button", name=f"Cetak {first.registration_number}").dblclick()
+    # No expect_navigation: when the second click does start a submission, it aborts the
+    # first navigation (net::ERR_ABORTED under load); the assertions below wait for the
+    # page that results either way.
+    page.get_by_role("button", name=f"Cetak {first.registration_number}").dblclick()
     expect(page.get_by_role("alert")).to_contain_text("KTP-el dicetak")
     expect(page.get_by_test_id("queue-stock")).to_have_text(str(STOCK - 1))
     assert issued_count() == 1
