@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 
 from blanko import access, selectors, services
-from blanko.models import Balance, BlankRequest, Movement, Shipment
+from blanko.models import Balance, BlankRequest, Movement, RebalancingProposal, Shipment
 from tests.factories import OfficeFactory, make_user
 from tests.helpers import LEDGER_CLEAN, run_together, verify_ledger
 
@@ -160,3 +160,51 @@ def test_requests_of_one_office_at_once_get_consecutive_numbers(postgres_only, n
     numbers = sorted(r.number for r in results)
     assert [number.rsplit("/", 1)[1] for number in numbers] == ["0001", "0002", "0003",
                                                                  "0004"]
+
+
+# --- Province rebalancing proposals -------------------------------------------------------
+
+
+@pytest.fixture
+def province(network):
+    """Batam holds 2,000; Tanjungpinang 1,000; Bintan and Karimun borrow."""
+    batam, tpi = network["offices"][1], network["offices"][0]
+    services.receive_allocation(office=batam, quantity=2_000, reference="BAST/BTM",
+                                by=network["supervisors"][1])
+    services.receive_allocation(office=tpi, quantity=1_000, reference="BAST/TPI",
+                                by=network["supervisors"][0])
+    borrowers = [OfficeFactory(code="2101", name="Kabupaten Bintan"),
+                 OfficeFactory(code="2102", name="Kabupaten Karimun")]
+    coordinators = [network["coordinator"], make_user(access.PROVINCE, None, username="kepri2",
+                                                      office__region="21")]
+    return {"batam": batam, "tpi": tpi, "borrowers": borrowers, "coordinators": coordinators}
+
+
+def test_two_coordinators_cannot_promise_a_lender_s_stock_twice(postgres_only, province):
+    """1,200 from Batam to Bintan and 1,200 to Karimun at once: 2,400 of 2,000. The
+    province's lock lets one through; the other sees it and is refused."""
+    def work(i: int):
+        return services.propose_rebalancing(
+            lender=province["batam"], borrower=province["borrowers"][i], quantity=1_200,
+            by=province["coordinators"][i])
+
+    results = run_together(2, work)
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1, results
+    assert "melebihi stoknya (2.000)" in " ".join(refused[0].messages)
+    assert RebalancingProposal.objects.filter(status="proposed").count() == 1
+    assert_ledger_clean()
+
+
+def test_two_coordinators_cannot_propose_both_directions_at_once(postgres_only, province):
+    pairs = [(province["batam"], province["tpi"]), (province["tpi"], province["batam"])]
+
+    def work(i: int):
+        lender, borrower = pairs[i]
+        return services.propose_rebalancing(lender=lender, borrower=borrower, quantity=500,
+                                            by=province["coordinators"][i])
+
+    results = run_together(2, work)
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(refused) == 1, results
+    assert "arah sebaliknya" in " ".join(refused[0].messages)
