@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blanko import access, services
-from blanko.models import BlankRequest, Office, StaffProfile
+from blanko.models import BlankRequest, Office
 from config.tooling.benchmarking.machine import summary_ms
-from config.tooling.benchmarking.pages import measure_url
+from config.tooling.benchmarking.pages import bench_user, measure_url
 from config.tooling.bulk import staff_user
 from layanan.supervision import rebalancing
 
@@ -35,19 +35,6 @@ CENTRAL_SHARE = 0.5
 
 class _RolledBack(Exception):
     pass
-
-
-def network_user(role: str, *, region: str = "") -> User:
-    """A national allocator (region "") or a province coordinator of `region`."""
-    username = f"bench-{role.lower()}-{region or 'n'}"
-    user, created = User.objects.get_or_create(username=username)
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        user.groups.set([Group.objects.get(name=role)])
-    StaffProfile.objects.update_or_create(
-        user=user, defaults={"office": None, "region_code": region, "national": not region})
-    return User.objects.get(pk=user.pk)
 
 
 def largest_province() -> str | None:
@@ -107,8 +94,8 @@ def measure_network(*, samples: int = 30, warmup: int = 3, log=lambda text: None
     result: dict = {}
     try:
         with transaction.atomic():
-            allocator = network_user(access.NATIONAL)
-            coordinator = network_user(access.PROVINCE, region=province)
+            allocator = bench_user(access.NATIONAL)
+            coordinator = bench_user(access.PROVINCE, region=province)
             log(f"  network: {len(offices)} waiting requests")
             result["setup"] = _wait_for_allocation(offices, allocator)
             national, provincial = Client(), Client()

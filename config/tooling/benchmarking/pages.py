@@ -72,17 +72,19 @@ def busiest_office() -> Office | None:
     return Office.objects.get(pk=row["office"])
 
 
-def bench_user(role: str, office: Office | None) -> User:
-    """A user with one role: at the office, or (a viewer) national."""
-    username = f"bench-{role.lower()}-{office.code if office and role != access.VIEWER else 'n'}"
+def bench_user(role: str, office: Office | None = None, *, region: str = "") -> User:
+    """A user with one role: at the office, over a region (a province coordinator), or
+    national (a viewer, or any role given neither an office nor a region)."""
+    national = role == access.VIEWER or (office is None and not region)
+    at = None if national or region else office
+    username = f"bench-{role.lower()}-{at.code if at else region or 'n'}"
     user, created = User.objects.get_or_create(username=username)
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         user.groups.set([Group.objects.get(name=role)])
-    national = role == access.VIEWER
     StaffProfile.objects.update_or_create(
-        user=user, defaults={"office": None if national else office, "region_code": "",
+        user=user, defaults={"office": at, "region_code": "" if national else region,
                              "national": national},
     )
     return User.objects.get(pk=user.pk)
