@@ -139,7 +139,9 @@ def office_floor_need(*, average: Fraction | None, lead_time_days: int, stock: i
 
 
 @dataclass(frozen=True)
-class _OfficeFigures:
+class DashboardFigures:
+    """One office's dashboard figures, as both plans read them."""
+
     stock: int
     average: Fraction | None
     cover: Fraction | None
@@ -147,8 +149,8 @@ class _OfficeFigures:
     lead_time_days: int
 
 
-def _office_figures(offices: list[Office], as_of: datetime.date, today: datetime.date
-                    ) -> dict[int, _OfficeFigures]:
+def office_figures(offices: list[Office], as_of: datetime.date, today: datetime.date
+                   ) -> dict[int, DashboardFigures]:
     """The dashboard's figures of each office, read as office_rollup reads them."""
     ids = [office.pk for office in offices]
     balances = ledger.balances_as_of(office_ids=ids, day=as_of, today=today)
@@ -164,7 +166,7 @@ def _office_figures(offices: list[Office], as_of: datetime.date, today: datetime
         prediction = forecast.forecast_from_window(
             as_of=as_of, stock=stock[office.pk], window=windows[office.pk],
             lead_time_days=lead_days)
-        figures[office.pk] = _OfficeFigures(
+        figures[office.pk] = DashboardFigures(
             stock=prediction.stock, average=prediction.average,
             cover=prediction.days_of_cover,
             incoming=on_loan.get(office.pk, 0) + from_ditjen.get(office.pk, 0),
@@ -192,7 +194,7 @@ def allocation_plan(*, as_of: datetime.date | None = None) -> list[AllocationLin
         return []
     free = ledger.central_stock()["free"]
     offices = list({r.office_id: r.office for r in requests}.values())
-    figures = _office_figures(offices, as_of, today)
+    figures = office_figures(offices, as_of, today)
     need_left = {office.pk: office_floor_need(
         average=figures[office.pk].average, lead_time_days=figures[office.pk].lead_time_days,
         stock=figures[office.pk].stock, incoming=figures[office.pk].incoming)

@@ -35,9 +35,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from blanko import selectors as ledger
-from blanko.models import LocationKind, Office
-from layanan.supervision import forecast
+from blanko.models import Office
+from layanan.supervision import forecast, planning
 
 UNIT = 100  # every proposal is a multiple of this many blanks (RebalancingProposal.UNIT)
 LENDER, BORROWER, NEITHER = "lender", "borrower", "neither"
@@ -114,7 +113,7 @@ def plan(figures: Sequence[OfficeFigures]) -> Plan:
     keep, target, give, need = {}, {}, {}, {}
     for f in used:
         key = id(f)
-        keep[key] = math.ceil(f.average * (f.lead_time_days + forecast.SAFETY_DAYS))
+        keep[key] = minimum_stock(f)
         target[key] = math.floor(f.average * province_cover)
         if f.position > target[key]:
             give[key] = max(0, min(f.position - target[key], f.stock - keep[key]))
@@ -154,30 +153,29 @@ def plan(figures: Sequence[OfficeFigures]) -> Plan:
 def province_figures(*, province_code: str, as_of: datetime.date | None = None,
                      today: datetime.date | None = None) -> list[OfficeFigures]:
     """The figures of every office of the province on `as_of` (today by default), as the
-    dashboard computes them: a fixed number of queries, whatever the number of offices."""
-    today = today or timezone.localdate()
-    as_of = min(as_of or today, today)
+    dashboard computes them (the allocation plan's reads): a fixed number of queries,
+    whatever the number of offices."""
     offices = list(Office.objects.filter(code__startswith=province_code).order_by("code"))
+    return _figures_of(offices, as_of=as_of, today=today)
+
+
+def _figures_of(offices: list[Office], *, as_of: datetime.date | None,
+                today: datetime.date | None) -> list[OfficeFigures]:
     if not offices:
         return []
-    ids = [office.pk for office in offices]
-    balances = ledger.balances_as_of(office_ids=ids, day=as_of, today=today)
-    stock = {pk: balances.get((pk, LocationKind.STOCK), 0) for pk in ids}
-    windows = ledger.store_windows(office_ids=ids, end=as_of, stock=stock,
-                                   days=forecast.USE_WINDOW_DAYS)
-    lead_times = ledger.lead_times(offices=offices, as_of=as_of)
-    on_loan = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
-    from_ditjen = ledger.incoming_from_ditjen(office_ids=ids, as_of=as_of, today=today)
-    found = []
-    for office in offices:
-        prediction = forecast.forecast_from_window(
-            as_of=as_of, stock=stock[office.pk], window=windows[office.pk])
-        found.append(OfficeFigures(
-            office=office, stock=stock[office.pk], average=prediction.average,
-            lead_time_days=forecast.whole_lead_days(lead_times[office.pk].days),
-            code=office.code,
-            incoming=on_loan.get(office.pk, 0) + from_ditjen.get(office.pk, 0)))
-    return found
+    today = today or timezone.localdate()
+    as_of = min(as_of or today, today)
+    read = planning.office_figures(offices, as_of, today)
+    return [OfficeFigures(office=office, stock=read[office.pk].stock,
+                          average=read[office.pk].average,
+                          lead_time_days=read[office.pk].lead_time_days, code=office.code,
+                          incoming=read[office.pk].incoming)
+            for office in offices]
+
+
+def minimum_stock(figures: OfficeFigures) -> int:
+    """k = ⌈a × (L + 14)⌉: what an office with use keeps, lending or not."""
+    return math.ceil(figures.average * (figures.lead_time_days + forecast.SAFETY_DAYS))
 
 
 def province_plan(*, province_code: str, as_of: datetime.date | None = None) -> Plan:
@@ -193,17 +191,15 @@ def rebalancing_plan(*, province_code: str, as_of: datetime.date | None = None
 
 
 def lender_figures(*, office: Office) -> dict[str, Any] | None:
-    """`office`'s line of its province's plan today, for the lender's answer to a
-    proposal (registered with blanko.supply_figures by SupervisionConfig.ready, since
-    blanko may not import this package): its stock, average daily use (a Fraction; None
-    without use), lead time in whole days, the safety days, and the minimum it keeps,
-    the plan's own k (None without use). Read from the plan itself, so that the lender
-    is warned on the very figure the coordinator's page shows. None when the office is
-    not among the offices of its code's province."""
-    line = next((line for line in province_plan(province_code=office.province_code).lines
-                 if line.figures.office.pk == office.pk), None)
-    if line is None:
+    """`office`'s figures today, for the lender's answer to a proposal (registered with
+    blanko.supply_figures by SupervisionConfig.ready, since blanko may not import this
+    package): its stock, average daily use (a Fraction; None without use), lead time in
+    whole days, the safety days, and the minimum it keeps, the plan's own k
+    (minimum_stock; None without use). An office's line of the plan depends on its own
+    figures alone, so they are read for it alone. None for the central store."""
+    if office.is_central:
         return None
-    return {"stock": line.figures.stock, "average": line.figures.average,
-            "lead_time_days": line.figures.lead_time_days,
-            "safety_days": forecast.SAFETY_DAYS, "minimum": line.keep}
+    figures = _figures_of([office], as_of=None, today=None)[0]
+    return {"stock": figures.stock, "average": figures.average,
+            "lead_time_days": figures.lead_time_days, "safety_days": forecast.SAFETY_DAYS,
+            "minimum": minimum_stock(figures) if figures.has_use else None}
