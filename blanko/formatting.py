@@ -25,6 +25,13 @@ def number(value: int) -> str:
 _WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")
 
 
+def parse_digits(text: str | None) -> int | None:
+    """Plain ASCII digits, as a page writes an id or a hidden quantity; None for anything
+    else ("²", "6_00" and "٣" are digits to str.isdigit or int(), not to a form)."""
+    text = text or ""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def parse_whole(text: str | None) -> int | None:
     """A whole number as a person or a form field types it: ASCII digits, or thousands
     grouped by dots as Indonesian writes them ("3.000"); None for anything else. A

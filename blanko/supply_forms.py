@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from blanko.formatting import parse_digits
 from blanko.forms import DateInput, QuantityField
 from blanko.loan_forms import NOTE_MAX_LENGTH, ActionForm, OnceOnlyForm
 from blanko.models import MAX_QUANTITY
@@ -31,8 +32,9 @@ class BlankRequestForm(OnceOnlyForm):
     def prefill(value: str | None) -> dict:
         """The initial quantity from ?jumlah=N, if N is a quantity the form accepts; a
         link with anything else opens an empty form rather than an error."""
-        if value and value.isascii() and value.isdigit() and 1 <= int(value) <= MAX_QUANTITY:
-            return {"quantity": int(value)}
+        quantity = parse_digits(value)
+        if quantity is not None and 1 <= quantity <= MAX_QUANTITY:
+            return {"quantity": quantity}
         return {}
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from blanko import selectors, services
-from blanko.formatting import TableFormat, number, parse_whole
+from blanko.formatting import TableFormat, number, parse_digits, parse_whole
 from blanko.models import BlankRequest
 from blanko.views.supply_network import central_store
 from layanan.supervision import planning
@@ -45,10 +45,10 @@ def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], dict[int, 
     many lines named no request at all (a tampered or broken form)."""
     quantities, errors, unreadable = {}, {}, 0
     for raw_pk in request.POST.getlist("permohonan"):
-        if not (raw_pk.isascii() and raw_pk.isdigit()):
+        pk = parse_digits(raw_pk)
+        if pk is None:
             unreadable += 1
             continue
-        pk = int(raw_pk)
         quantity = parse_whole(request.POST.get(quantity_field(pk)))
         if quantity is None or quantity > MAX_QUANTITY:
             errors[pk] = _("Isi jumlah bulat dari 0 sampai %(max)s.") % {

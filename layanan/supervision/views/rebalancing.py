@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from blanko import access, regions, services
-from blanko.formatting import TableFormat, number
+from blanko.formatting import TableFormat, number, parse_digits
 from blanko.models import Office, RebalancingProposal
 from blanko.selectors.rebalancing import declined_since, province_proposals, waiting_pairs
 from layanan.supervision import rebalancing
@@ -91,8 +91,7 @@ def _send(request: HttpRequest, *, lender: Office, borrower: Office, quantity: i
 
 def _posted_quantity(request: HttpRequest) -> int | None:
     """The hidden field's quantity: plain ASCII digits, as the page writes it."""
-    raw = request.POST.get("quantity", "")
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return parse_digits(request.POST.get("quantity"))
 
 
 # A pair the lender declined is not sent again by "Kirim semua" for this many days: the
@@ -107,7 +106,7 @@ def _declined(province: str) -> dict[tuple[int, int], RebalancingProposal]:
 
 def _cancel(request: HttpRequest, province: str, pk: str) -> None:
     proposal = RebalancingProposal.objects.filter(
-        pk=pk if pk.isascii() and pk.isdigit() else None,
+        pk=parse_digits(pk),
         lender__code__startswith=province).first()
     if proposal is None:
         raise Http404
