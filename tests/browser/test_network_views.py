@@ -303,6 +303,23 @@ def assert_kepri_rows(page) -> None:
     expect(page.get_by_text("Habis sebelum kiriman tiba", exact=True)).to_have_count(1)
 
 
+def follow_the_one_plan_link(page, live_server, *, label: str, href: str, heading: str,
+                             who: str) -> None:
+    """The rollup links this role to its one plan, and the link opens it (both axe-clean)."""
+    links = page.get_by_test_id("plan-links").get_by_role("link")
+    expect(links).to_have_count(1)
+    expect(links).to_have_text(label)
+    expect(links).to_have_attribute("href", href)
+    assert_accessible(page, f"rollup for the {who} role")
+    screenshot(page, f"rollup-{who}")
+
+    with page.expect_navigation():
+        links.click()
+    assert page.url == f"{live_server.url}{href}"
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page, f"{label} from the rollup")
+
+
 def test_the_province_coordinator_reads_the_rollup_and_opens_the_rebalancing_plan(
         page, live_server, network):
     open_rollup(page, live_server, "kepri")
@@ -315,19 +332,10 @@ def test_the_province_coordinator_reads_the_rollup_and_opens_the_rebalancing_pla
     expect(table).not_to_contain_text("Kota Padang")
     assert_kepri_rows(page)
 
-    links = page.get_by_test_id("plan-links").get_by_role("link")
-    expect(links).to_have_count(1)
-    expect(links).to_have_text("Rencana pemerataan provinsi")
-    expect(links).to_have_attribute("href", "/provinsi/21/pemerataan/")
-    assert_accessible(page, "rollup for the province coordinator")
-    screenshot(page, "rollup-province")
-
-    with page.expect_navigation():
-        links.click()
-    assert page.url == f"{live_server.url}/provinsi/21/pemerataan/"
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Pemerataan blanko · Provinsi Kepulauan Riau")
-    assert_accessible(page, "rebalancing plan from the rollup")
+    follow_the_one_plan_link(
+        page, live_server, label="Rencana pemerataan provinsi",
+        href="/provinsi/21/pemerataan/", heading="Pemerataan blanko · Provinsi Kepulauan Riau",
+        who="province")
 
 
 def test_the_national_allocator_reads_the_rollup_and_opens_the_allocation_plan(
@@ -345,15 +353,6 @@ def test_the_national_allocator_reads_the_rollup_and_opens_the_allocation_plan(
     expect(page.get_by_test_id("runs-out-1371")).to_have_text("–")
     expect(page.get_by_test_id("lead-time-1371")).to_have_text("30 hari, isian kantor")
 
-    links = page.get_by_test_id("plan-links").get_by_role("link")
-    expect(links).to_have_count(1)
-    expect(links).to_have_text("Rencana alokasi nasional")
-    expect(links).to_have_attribute("href", "/pusat/rencana-alokasi/")
-    assert_accessible(page, "rollup for the national allocator")
-    screenshot(page, "rollup-national")
-
-    with page.expect_navigation():
-        links.click()
-    assert page.url == f"{live_server.url}/pusat/rencana-alokasi/"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Rencana alokasi nasional")
-    assert_accessible(page, "allocation plan from the rollup")
+    follow_the_one_plan_link(
+        page, live_server, label="Rencana alokasi nasional", href="/pusat/rencana-alokasi/",
+        heading="Rencana alokasi nasional", who="national")
