@@ -25,11 +25,20 @@ def number(value: int) -> str:
 _WHOLE = re.compile(r"[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+")
 
 
+# Numbers posted back are at most 18 digits: every one fits a database integer (a
+# bigint holds 19), and int() is never asked for thousands of digits, which Python
+# refuses with a ValueError.
+MAX_DIGITS = 18
+
+
 def parse_digits(text: str | None) -> int | None:
     """Plain ASCII digits, as a page writes an id or a hidden quantity; None for anything
-    else ("²", "6_00" and "٣" are digits to str.isdigit or int(), not to a form)."""
+    else ("²", "6_00" and "٣" are digits to str.isdigit or int(), not to a form), and
+    for more than MAX_DIGITS of them."""
     text = text or ""
-    return int(text) if text.isascii() and text.isdigit() else None
+    if len(text) > MAX_DIGITS or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
 
 
 def parse_whole(text: str | None) -> int | None:
@@ -40,7 +49,8 @@ def parse_whole(text: str | None) -> int | None:
     text = (text or "").strip()
     if not _WHOLE.fullmatch(text):
         return None
-    return int(text.replace(".", ""))
+    digits = text.replace(".", "")
+    return int(digits) if len(digits) <= MAX_DIGITS else None
 
 
 class TableFormat:

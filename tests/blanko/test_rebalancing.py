@@ -487,6 +487,17 @@ def test_the_coordinator_sends_a_proposal_from_the_plan_page(client, lender, off
     assert RebalancingProposal.objects.count() == 1
 
 
+@pytest.mark.parametrize("quantity", ["1" * 5_000, "6_00", "²", ""])
+def test_a_tampered_quantity_sends_nothing_and_says_so(client, lender, office, coordinator,
+                                                       quantity):
+    client.force_login(coordinator)
+    response = client.post(plan_url(), {"lender": lender.code, "borrower": office.code,
+                                         "quantity": quantity})
+    assert response.status_code == 302
+    assert messages_of(response) == ["Usulan tidak lengkap; muat ulang halaman ini."]
+    assert not RebalancingProposal.objects.exists()
+
+
 def test_the_coordinator_cancels_from_the_plan_page(client, proposal, coordinator):
     client.force_login(coordinator)
     client.post(plan_url(), {"cancel": str(proposal.pk)})
@@ -544,7 +555,7 @@ def test_an_office_outside_the_province_is_named_as_the_reason(client, lender, c
     assert not RebalancingProposal.objects.exists()
 
 
-@pytest.mark.parametrize("pk", ["²", "١", "-1", "abc"])
+@pytest.mark.parametrize("pk", ["²", "١", "-1", "abc", "1" * 5_000])
 def test_a_tampered_cancel_is_a_404_never_a_500(client, proposal, coordinator, pk):
     client.force_login(coordinator)
     assert client.post(plan_url(), {"cancel": pk}).status_code == 404
