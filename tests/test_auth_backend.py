@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest.mock import patch
+
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.db import connection
@@ -9,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blanko import access
+from config import auth
 from config.auth import StaffBackend
 from tests.factories import make_user
 
@@ -51,9 +54,7 @@ def test_a_signed_in_page_reads_the_permissions_once_and_the_profile_with_the_us
 
 
 @pytest.mark.parametrize("role", access.ROLES)
-def test_the_user_s_own_query_brings_the_permissions_on_postgresql(office, role):
-    if connection.vendor != "postgresql":
-        pytest.skip("array subqueries are PostgreSQL's; SQLite reads them in a second query")
+def test_a_user_and_its_permissions_take_two_queries(office, role):
     made = make_user(role, office, username=f"u_{role.lower()}")
     expected = ModelBackend().get_all_permissions(made)
     with CaptureQueriesContext(connection) as queries:
@@ -61,7 +62,29 @@ def test_the_user_s_own_query_brings_the_permissions_on_postgresql(office, role)
         assert StaffBackend().get_all_permissions(user) == expected
         assert user.has_perm(next(iter(expected)))
         assert not user.has_perm("blanko.no_such_permission")
-    assert len(queries.captured_queries) == 1
+    assert len(queries.captured_queries) == 2
+
+
+def test_the_permissions_query_is_compiled_once_and_run_with_each_user_s_id(
+    office, supervisor, operator
+):
+    auth._permissions_statement.cache_clear()
+    with patch.object(auth, "_permissions", wraps=auth._permissions) as build:
+        first = auth.permission_names(supervisor.pk)
+        second = auth.permission_names(operator.pk)
+    assert build.call_count == 1
+    assert first == ModelBackend().get_all_permissions(supervisor)
+    assert second == ModelBackend().get_all_permissions(operator)
+    assert first != second
+
+
+def test_a_permission_taken_away_holds_from_the_next_request(client, supervisor, office):
+    """The permissions are read once per request, never kept between requests."""
+    client.force_login(supervisor)
+    url = reverse("layanan:dashboard", kwargs={"code": office.code})
+    assert client.get(url).status_code == 200
+    supervisor.groups.clear()
+    assert client.get(url).status_code == 403
 
 
 def test_a_superuser_s_permissions_are_still_every_permission(root):
