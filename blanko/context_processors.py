@@ -4,11 +4,9 @@ from blanko import access
 
 
 def staff(request):
-    """The signed-in user's office and roles, for the navigation bar."""
+    """The signed-in user's office, for the navigation bar (loaded with the user:
+    config.auth)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "staff_office": access.user_office(user),
-        "staff_roles": [group.name for group in user.groups.all()],
-    }
+    return {"staff_office": access.user_office(user)}

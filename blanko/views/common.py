@@ -23,6 +23,11 @@ def scoped_office(request: HttpRequest, code: str, perm: str) -> Office:
     """
     if not request.user.has_perm(perm):
         raise PermissionDenied
+    own = access.user_office(request.user)
+    if own is not None and own.code == code and not own.is_central:
+        # Loaded with the user (config.auth): the office of an office-scoped profile is
+        # its whole scope (access.offices_in_scope), so no query is needed to find it.
+        return own
     return get_object_or_404(access.offices_in_scope(request.user), code=code)
 
 
