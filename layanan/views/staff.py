@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from layanan.forms import (
 )
 from layanan.models import AccessLog, ServiceRequest
 from layanan.nik import nik_warnings
+from layanan.views import rows as table_rows
 
 PAGE_SIZE = 25
 Status = ServiceRequest.Status
@@ -69,17 +71,17 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(selectors.print_queue(office=office), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    rows = selectors.queue_rows(office=office, requests=page, stock=stock, today=today)
     return render(request, "layanan/queue_list.html", {
         "office": office, "page": page, "stock": stock, "today": today,
-        # A fresh key per row and render: a double click posts the same key twice.
-        "rows": [
-            (req, blocker, new_key())
-            for req, blocker in selectors.queue_rows(office=office, requests=page, stock=stock,
-                                                     today=today)
-        ],
-        "can_process": access.has_permission(request.user, "layanan.process_request", office),
+        "rows_html": table_rows.queue_rows(
+            # A fresh key per row and render: a double click posts the same key twice.
+            [(req, blocker, new_key()) for req, blocker in rows], office_code=office.code,
+            can_process=access.has_permission(request.user, "layanan.process_request",
+                                              office),
+            csrf_token=get_token(request)),
         # Advice only (layanan.advice): the reservation rule is applied as before.
-        "quota": advice.daily_quota_for(office=office),
+        "quota": advice.daily_quota_for(office=office, stock=stock),
     })
 
 
@@ -124,6 +126,7 @@ def request_list(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(_filtered(office, query, status), PAGE_SIZE).get_page(page_number)
     return render(request, "layanan/request_list.html", {
         "office": office, "form": form, "page": page, "searching": searching, "q": query,
+        "rows_html": table_rows.request_list_rows(page, office_code=office.code),
         "search_fields": [("q", query), ("status", status)],
         "query": urlencode({"status": status}) if status and not searching else "",
         "status": status, "statuses": Status.choices,
