@@ -5,7 +5,7 @@ this package may not import. So, as blanko.supply_figures does for a request's
 figures, layanan names the slot and the supervision app fills it at start-up (its
 AppConfig.ready):
 
-    register_quota_provider(provider)  # provider(*, office) -> advice or None
+    register_quota_provider(provider)  # provider(*, office, stock) -> advice or None
 
 The advice is a figure for the whole day (planned from the stock at the start of it,
 so printing does not change it). It has `quantity` (blanks a day), `until` (the last day
@@ -30,14 +30,16 @@ _provider: QuotaProvider | None = None
 
 
 def register_quota_provider(provider: QuotaProvider | None) -> None:
-    """Sets the function that computes today's quota: provider(*, office) -> advice or
-    None. None removes it (tests)."""
+    """Sets the function that computes today's quota: provider(*, office, stock) ->
+    advice or None, where `stock` is the office's stock now when the caller has read it
+    (None: the provider reads it). None removes it (tests)."""
     global _provider
     _provider = provider
 
 
-def daily_quota_for(*, office: Office) -> Any | None:
-    """Today's daily print quota advice for `office`, or None (no quota, or no provider)."""
+def daily_quota_for(*, office: Office, stock: int | None = None) -> Any | None:
+    """Today's daily print quota advice for `office`, or None (no quota, or no provider).
+    `stock`: the office's stock now, when the caller has it already."""
     if _provider is None:
         return None
-    return _provider(office=office)
+    return _provider(office=office, stock=stock)

@@ -36,6 +36,7 @@ from blanko.selectors.loans import (
     outstanding_loans,
     owed_on_loans_due,
     pending_shipments,
+    shipments_towards,
 )
 from blanko.selectors.movements import (
     Irreversible,
@@ -89,6 +90,7 @@ __all__ = [
     "outstanding_loans",
     "owed_on_loans_due",
     "pending_shipments",
+    "shipments_towards",
     "reversal_of",
     "stock_counts",
     "stock_on_hand",

@@ -166,6 +166,14 @@ def incoming_by_office(*, office_ids: Collection[int], as_of: datetime.date,
     return {pk: totals.get(pk, 0) for pk in office_ids}
 
 
+def shipments_towards(*, office: Office) -> list[Shipment]:
+    """Shipments in transit towards the office, each with its loan (for its letter).
+    One query, lighter than pending_shipments: the print queue's quota reads them on
+    every load."""
+    return list(Shipment.objects.filter(receiver=office, status=Shipment.Status.IN_TRANSIT)
+                .select_related("loan"))
+
+
 def pending_shipments(*, office: Office) -> QuerySet[Shipment]:
     """Shipments in transit to or from the office."""
     return (

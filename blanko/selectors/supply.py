@@ -42,10 +42,14 @@ def blank_requests(*, offices: QuerySet[Office] | Iterable[Office] | None = None
     return requests
 
 
-def open_blank_requests(*, office: Office) -> list[BlankRequest]:
+def open_blank_requests(*, office: Office, brief: bool = False) -> list[BlankRequest]:
     """The office's requests still waiting for a forward, an allocation, a dispatch or a
-    receipt, newest first (one query)."""
-    return list(blank_requests(offices=[office], statuses=BlankRequest.OPEN_STATUSES))
+    receipt, newest first (one query). `brief`: their number and submission date only,
+    without their office and author (the print queue's quota reads them on every load)."""
+    requests = blank_requests(offices=[office], statuses=BlankRequest.OPEN_STATUSES)
+    if brief:
+        requests = requests.select_related(None).only("number", "submitted_on")
+    return list(requests)
 
 
 def central_stock() -> dict[str, int]:

@@ -192,19 +192,22 @@ def quota_from(*, prediction: forecast.Forecast, used_today: int,
     )
 
 
-def office_quota(*, office: Office, as_of: datetime.date | None = None) -> Quota | None:
+def office_quota(*, office: Office, as_of: datetime.date | None = None,
+                 stock: int | None = None) -> Quota | None:
     """The office's quota today (None for a past as-of date: see the module's note).
-    A fixed number of queries: the stock, the use window (today's use is its last
-    day), the lead time, the open requests and the shipments in transit."""
+    A fixed number of queries: the open requests and the shipments on their way, and
+    only when something is expected the stock (unless given: `stock`, now), the use
+    window (today's use is its last day) and the lead time."""
     today = timezone.localdate()
     as_of = as_of or today
     if as_of != today:
         return None
-    requests = ledger.open_blank_requests(office=office)
-    shipments = list(ledger.pending_shipments(office=office))
-    if not requests and not any(s.receiver_id == office.pk for s in shipments):
+    requests = ledger.open_blank_requests(office=office, brief=True)
+    shipments = ledger.shipments_towards(office=office)
+    if not requests and not shipments:
         return None
-    stock = ledger.stock_on_hand(office=office)
+    if stock is None:
+        stock = ledger.stock_on_hand(office=office)
     series = ledger.daily_series(office=office, end=as_of, stock=stock,
                                  days=forecast.USE_WINDOW_DAYS)
     lead_time = ledger.lead_times(offices=[office], as_of=as_of)[office.pk]

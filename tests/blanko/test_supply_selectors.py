@@ -222,3 +222,35 @@ def test_the_lists_of_requests_filter_by_office_and_status(
         waiting.pk, on_its_way.pk]
     assert list(selectors.blank_requests(statuses=[Status.SUBMITTED])) == [elsewhere, waiting]
     assert on_its_way.age_days(today()) == 20
+
+
+def test_the_brief_open_requests_are_the_same_requests_with_their_dates(
+    on_its_way, office, supervisor, django_assert_num_queries
+):
+    waiting = services.request_blanks(office=office, quantity=5, by=supervisor)
+    with django_assert_num_queries(1):
+        brief = [(r.pk, r.number, r.submitted_on)
+                 for r in selectors.open_blank_requests(office=office, brief=True)]
+    assert brief == [(r.pk, r.number, r.submitted_on)
+                     for r in selectors.open_blank_requests(office=office)]
+    assert [pk for pk, _, _ in brief] == [waiting.pk, on_its_way.pk]
+
+
+def test_the_shipments_towards_an_office_are_those_still_in_transit_to_it(
+    on_its_way, office, other_office, supervisor, other_supervisor, allocator,
+    django_assert_num_queries
+):
+    # On its way: the rest of BAST/1 (1,500) and a loan from Batam; the loan the office
+    # sends itself is not towards it.
+    services.receive_allocation(office=other_office, quantity=500, reference="BAST/BTM",
+                                by=other_supervisor, occurred_on=days_ago(3))
+    services.receive_allocation(office=office, quantity=200, reference="BAST/TPI",
+                                by=supervisor, occurred_on=days_ago(3))
+    services.lend_to_office(lender=other_office, borrower=office, quantity=60,
+                            reference="PJ/BTM/1", by=other_supervisor)
+    services.lend_to_office(lender=office, borrower=other_office, quantity=40,
+                            reference="PJ/TPI/1", by=supervisor)
+    with django_assert_num_queries(1):
+        towards = [(s.letter, s.remaining)
+                   for s in selectors.shipments_towards(office=office)]
+    assert sorted(towards) == [("BAST/1", 1_500), ("PJ/BTM/1", 60)]

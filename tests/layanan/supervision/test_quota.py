@@ -10,11 +10,14 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from blanko import services as ledger
 from blanko.models import Movement
+from blanko.selectors import stock_on_hand
 from layanan import advice
 from layanan import services as layanan_services
 from layanan.supervision import quota
@@ -345,3 +348,26 @@ def test_the_quota_adds_no_query_per_request_or_shipment(
             count_queries(client, url)
             counts.append((name, count_queries(client, url)))
     assert len(set(counts)) == 2
+
+
+def test_a_stock_already_read_gives_the_same_quota_in_one_query_less(
+        office, other_office, supervisor, other_supervisor, today):
+    history(office, supervisor, today=today, received=590)
+    ledger.receive_allocation(office=other_office, quantity=100, reference="BAST/BTM",
+                              by=other_supervisor, occurred_on=today - days(40))
+    ledger.lend_to_office(lender=other_office, borrower=office, quantity=60,
+                          reference="PJ/BATAM/UJI", by=other_supervisor, occurred_on=today)
+    with CaptureQueriesContext(connection) as reading:
+        read = quota.office_quota(office=office)
+    stock = stock_on_hand(office=office)
+    with CaptureQueriesContext(connection) as given:
+        passed = quota.office_quota(office=office, stock=stock)
+    assert read is not None and passed == read
+    assert len(given.captured_queries) == len(reading.captured_queries) - 1
+
+
+def test_nothing_on_its_way_reads_nothing_more_than_that(office, supervisor, today):
+    history(office, supervisor, today=today, received=590)
+    with CaptureQueriesContext(connection) as queries:
+        assert quota.office_quota(office=office, stock=30) is None
+    assert len(queries.captured_queries) == 2  # the open requests and the shipments
