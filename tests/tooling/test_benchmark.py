@@ -129,6 +129,17 @@ def test_network_goals_are_200_ms_and_fixed_queries():
     assert found["network rollup_allocator queries 10000 vs 1000000"]["met"] is True
 
 
+def test_http_goals_are_issue_6_s_and_issue_10_s_ratios():
+    http = {"ratio": 0.12, "references": {"signed_in_redirect": {"ratio": 0.34}}}
+    found = {goal["goal"]: goal for goal in goals.evaluate({"sizes": {"10000": {"http": http}}})}
+    assert found["http: print queue / trivial view rps at 10000"]["met"] is False
+    assert found["http: print queue / trivial view rps (issue 10) at 10000"]["met"] is True
+    signed_in = found["http: signed-in reference / trivial view rps (issue 10) at 10000"]
+    assert (signed_in["value"], signed_in["met"]) == (0.34, False)
+    skipped = goals.evaluate({"http": {"skipped": "no server"}})
+    assert not [goal for goal in skipped if goal["goal"].startswith("http")]
+
+
 def test_summary_in_milliseconds():
     summary = summary_ms([0.010, 0.020, 0.030, 0.040])
     assert summary["median_ms"] == 25.0

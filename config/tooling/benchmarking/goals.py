@@ -1,4 +1,4 @@
-"""The goals of issues 6 and 14, checked against a benchmark report."""
+"""The goals of issues 6, 10 and 14, checked against a benchmark report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ ALL_PAGES = (*FAST_PAGES, "public_stock", *SLOW_PAGES)
 NETWORK_PAGES = ("allocation_plan", "rebalancing_plan", "rollup_allocator",
                  "rebalancing_every_province")
 NETWORK_LIMIT_MS = 200
+# HTTP requests per second against the trivial view's, in the same run: issue 6 asked
+# 0.5 of the print queue; issue 10 asked 0.35 of the signed-in reference page and 0.1 of
+# the print queue.
+HTTP_RATIOS = (
+    ("print queue / trivial view rps", ("ratio",), 0.5),
+    ("print queue / trivial view rps (issue 10)", ("ratio",), 0.1),
+    ("signed-in reference / trivial view rps (issue 10)",
+     ("references", "signed_in_redirect", "ratio"), 0.35),
+)
 
 
 def _goal(name: str, value, target: str, met: bool | None, note: str = "") -> dict:
@@ -95,8 +104,11 @@ def evaluate(report: dict) -> list[dict]:
                   if "http" in data] if "sizes" in report else
                  [("current", report["http"])] if "http" in report else [])
     for size, http in http_sets:
-        if "ratio" in http:
-            goals.append(_goal(f"http: print queue / trivial view rps at {size}",
-                               http["ratio"], ">= 0.5",
-                               http["ratio"] is not None and http["ratio"] >= 0.5))
+        for name, path, target in HTTP_RATIOS:
+            value = http
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is not None:
+                goals.append(_goal(f"http: {name} at {size}", value, f">= {target}",
+                                   value >= target))
     return goals
