@@ -33,12 +33,20 @@ def url_for_each(name: str, **kwargs) -> Callable[[int], str]:
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 
+def _labels(choices) -> dict:
+    """Each choice's label, translated and escaped once per table: a model's
+    get_FOO_display() rebuilds the whole list of choices (translating every label) on
+    each call, which was the costliest part of a row."""
+    return {value: escape(str(label)) for value, label in choices}
+
+
 class _Cells:
     """What both tables show of a request: its number (a link to it), name, masked NIK
     and kind; and its submission time."""
 
     def __init__(self, office_code: str) -> None:
         self.detail = url_for_each("layanan:detail", code=office_code)
+        self.kinds = _labels(ServiceRequest.Kind.choices)
         self.format = TableFormat()
         self.flag = (
             ' <span class="badge text-bg-warning" data-testid="flagged" title="{}">{}</span>'
@@ -50,7 +58,7 @@ class _Cells:
                 f'{self.flag if req.is_flagged else ""}</td>'
                 f'<td>{escape(req.full_name)}</td>'
                 f'<td class="nik">{escape(mask_nik(req.nik or ""))}</td>'
-                f'<td>{escape(req.get_kind_display())}</td>')
+                f"<td>{self.kinds.get(req.kind, escape(req.kind))}</td>")
 
     def submitted(self, req: ServiceRequest) -> str:
         local = timezone.localtime(req.submitted_at)
@@ -59,10 +67,12 @@ class _Cells:
 
 def request_list_rows(requests: Iterable[ServiceRequest], *, office_code: str) -> SafeString:
     cells = _Cells(office_code)
+    channels = _labels(ServiceRequest.Channel.choices)
+    statuses = _labels(ServiceRequest.Status.choices)
     parts = [
-        f"<tr>{cells.request(req)}<td>{escape(req.get_channel_display())}</td>"
+        f"<tr>{cells.request(req)}<td>{channels.get(req.channel, escape(req.channel))}</td>"
         f'<td><span class="badge {status_badge(req.status)}">'
-        f"{escape(req.get_status_display())}</span></td>{cells.submitted(req)}</tr>"
+        f"{statuses.get(req.status, escape(req.status))}</span></td>{cells.submitted(req)}</tr>"
         for req in requests
     ]
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
@@ -72,6 +82,7 @@ def queue_rows(rows: Iterable[tuple[ServiceRequest, rules.Blocker | None, str]],
                office_code: str, can_process: bool, csrf_token: str) -> SafeString:
     """`rows`: (request, what blocks it or None, a fresh idempotency key)."""
     cells = _Cells(office_code)
+    tiers = _labels(ServiceRequest.Tier.choices)
     action = url_for_each("layanan:action", code=office_code, action="print")
     blocked = {rules.TOO_YOUNG: escape(_("Belum 17 tahun")),
                rules.NO_STOCK: escape(_("Stok habis"))}
@@ -94,6 +105,6 @@ def queue_rows(rows: Iterable[tuple[ServiceRequest, rules.Blocker | None, str]],
                     "</button></form>")
         else:
             last = f'<span class="badge text-bg-success">{ready}</span>'
-        parts.append(f"<tr><td>{escape(req.get_priority_tier_display())}</td>"
+        parts.append(f"<tr><td>{tiers.get(req.priority_tier, req.priority_tier)}</td>"
                      f"{cells.request(req)}{cells.submitted(req)}<td>{last}</td></tr>")
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

@@ -74,3 +74,17 @@ def test_without_the_right_to_print_a_ready_row_says_so_and_has_no_form(
                            can_process=False, csrf_token="t" * 64)
     assert "Siap cetak" in html
     assert "<form" not in html and "t" * 64 not in html
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_label_is_the_one_the_model_displays(office, operator, language):
+    request = verified(office, operator)
+    with translation.override(language):
+        listed = rows.request_list_rows([request], office_code=office.code)
+        queued = rows.queue_rows([(request, None, "k" * 32)], office_code=office.code,
+                                 can_process=True, csrf_token="t" * 64)
+        for label in (request.get_kind_display(), request.get_channel_display(),
+                      request.get_status_display()):
+            assert f">{label}<" in listed
+        for label in (request.get_kind_display(), request.get_priority_tier_display()):
+            assert f">{label}<" in queued
