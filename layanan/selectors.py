@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, Count, OuterRef, Q, QuerySet, Subquery, Value
@@ -50,6 +51,30 @@ def waiting_by_tier(*, office: Office, today: datetime.date) -> dict[int, int]:
     return dict(rows)
 
 
+@dataclass(frozen=True)
+class QueueCounts:
+    """The print queue's length (every verified request, printable yet or not) and the
+    printable ones in each tier (`waiting_by_tier`)."""
+
+    verified: int
+    printable_by_tier: dict[int, int]
+
+
+def queue_counts(*, office: Office, today: datetime.date) -> QueueCounts:
+    """The queue page's counts in one query: its length for the pages, and per tier what
+    the reservation rule weighs."""
+    rows = (
+        ServiceRequest.objects.filter(office=office, status=Status.VERIFIED)
+        .values_list("priority_tier")
+        # A column of the partial index, never null, so that the index alone answers.
+        .annotate(n=Count("priority_tier"),
+                  printable=Count("priority_tier", filter=printable_q(today=today)))
+        .order_by()
+    )
+    return QueueCounts(verified=sum(n for _, n, _ in rows),
+                       printable_by_tier={tier: p for tier, _, p in rows if p})
+
+
 def higher_tier_waiting(*, request: ServiceRequest, today: datetime.date) -> int:
     return (
         ServiceRequest.objects.filter(printable_q(today=today), office_id=request.office_id,
@@ -79,10 +104,13 @@ def request_blocker(*, request: ServiceRequest, today: datetime.date | None = No
     )
 
 
-def queue_rows(*, office: Office, requests, stock: int, today: datetime.date):
+def queue_rows(*, office: Office, requests, stock: int, today: datetime.date,
+               waiting: dict[int, int] | None = None):
     """Pairs each request of a queue page with what blocks it, without extra queries:
-    `request_blocker` for a whole page, the waiting counts read once."""
-    waiting = waiting_by_tier(office=office, today=today)
+    `request_blocker` for a whole page, the waiting counts read once (`waiting`, as
+    `waiting_by_tier` gives them, when the caller has them)."""
+    if waiting is None:
+        waiting = waiting_by_tier(office=office, today=today)
     rows = []
     for request in requests:
         higher = sum(n for tier, n in waiting.items() if tier < request.priority_tier)

@@ -63,15 +63,24 @@ def register(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "layanan/request_form.html", {"office": office, "form": form})
 
 
+class _CountedPaginator(Paginator):
+    """A Paginator given its count, read with other counts, instead of counting again."""
+
+    def __init__(self, object_list, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.count = count
+
+
 @login_required
 def queue(request: HttpRequest, code: str) -> HttpResponse:
     office = scoped_office(request, code, "layanan.view_servicerequest")
     today = timezone.localdate()
     stock = office_balances(office=office).get("stock", 0)
-    page = Paginator(selectors.print_queue(office=office), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    rows = selectors.queue_rows(office=office, requests=page, stock=stock, today=today)
+    counts = selectors.queue_counts(office=office, today=today)
+    page = _CountedPaginator(selectors.print_queue(office=office), PAGE_SIZE,
+                             count=counts.verified).get_page(request.GET.get("page"))
+    rows = selectors.queue_rows(office=office, requests=page, stock=stock, today=today,
+                                waiting=counts.printable_by_tier)
     return render(request, "layanan/queue_list.html", {
         "office": office, "page": page, "stock": stock, "today": today,
         "rows_html": table_rows.queue_rows(

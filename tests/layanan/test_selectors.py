@@ -8,8 +8,10 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
+from blanko import access
 from layanan import rules, selectors, services
 from layanan.models import ServiceRequest
+from tests.factories import make_user
 from tests.helpers import today
 from tests.layanan.helpers import adult_nik, born_years_ago, make_nik, submit, verified, verify
 
@@ -58,6 +60,22 @@ def test_waiting_by_tier_counts_only_requests_printable_today(office, operator):
     assert selectors.waiting_by_tier(office=office, today=today()) == {1: 1, 2: 1, 4: 2}
     later = today() + datetime.timedelta(days=20)
     assert selectors.waiting_by_tier(office=office, today=later) == {1: 2, 2: 1, 4: 2}
+
+
+def test_the_queue_counts_are_its_length_and_the_waiting_by_tier_in_one_query(
+    office, operator, other_office, django_assert_num_queries
+):
+    verified(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(20)))
+    verified(office, operator, kind=Kind.NEW, nik=make_nik(born_years_ago(17, days=-20)))
+    verified(office, operator, disaster_victim=True)
+    verified(office, operator)
+    submit(office, operator)
+    verified(other_office, make_user(access.OPERATOR, other_office))
+    for day in (today(), today() + datetime.timedelta(days=20)):
+        with django_assert_num_queries(1):
+            counts = selectors.queue_counts(office=office, today=day)
+        assert counts.verified == selectors.print_queue(office=office).count() == 4
+        assert counts.printable_by_tier == selectors.waiting_by_tier(office=office, today=day)
 
 
 def test_queue_rows_give_the_reason_a_row_cannot_print_now(office, operator):
