@@ -52,6 +52,7 @@ from blanko.selectors.supply import (
     lead_time_days,
     lead_times,
     open_blank_requests,
+    open_request_numbers,
 )
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "office_balances",
     "office_movements",
     "open_blank_requests",
+    "open_request_numbers",
     "offices_with_stock",
     "offices_with_store",
     "office_shipments",

@@ -89,6 +89,9 @@ class Forecast:
     # Where the lead time comes from (blanko.selectors.LeadTime.source): "measured" from
     # the office's own requests, the "province" median, or the office's "default" field.
     lead_time_source: str = "default"
+    # The number of the office's newest request for blanks still open on the as-of date
+    # (blanko.selectors.open_request_numbers), "" for none: the office has asked already.
+    open_request: str = ""
 
     @cached_property
     def days_left_out(self) -> int:
@@ -130,8 +133,13 @@ class Forecast:
 
     @cached_property
     def ask_days_late(self) -> int:
-        """Days since the last day to ask had passed, on the as-of date; 0 if not past."""
-        return max(0, (self.as_of - self.ask_by).days) if self.ask_by else 0
+        """Days since the last day to ask had passed, on the as-of date; 0 if not past, and
+        0 while a request is open: the office did ask, and the pages said "late" to an
+        office whose blanks Ditjen had already allocated. The dashboard and the rollup
+        both read this, and show the open request instead (`open_request`)."""
+        if self.open_request or not self.ask_by:
+            return 0
+        return max(0, (self.as_of - self.ask_by).days)
 
     def demand_until(self, day: datetime.date) -> int:
         """Blanks used from the day after as-of up to and including `day`, rounded up;
@@ -148,7 +156,8 @@ class Forecast:
 
 def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[Day],
                          lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
-                         lead_time_source: str = "default") -> Forecast:
+                         lead_time_source: str = "default",
+                         open_request: str = "") -> Forecast:
     """The forecast from the store's days (blanko.selectors.daily_series) ending on
     `as_of`: the last USE_WINDOW_DAYS of them make the window. The one place where the
     dashboard, the rollup (forecast_from_window) and the backtest apply the stocked-days
@@ -159,21 +168,24 @@ def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[D
     counted = [day for day in window if counts_toward_use(day)]
     return Forecast(as_of=as_of, stock=stock, used=sum(day.used for day in counted),
                     days_counted=len(counted), lead_time_days=lead_time_days,
-                    lead_time_source=lead_time_source)
+                    lead_time_source=lead_time_source, open_request=open_request)
 
 
 def forecast_from_window(*, as_of: datetime.date, stock: int, window: StoreWindow,
                          lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
-                         lead_time_source: str = "default") -> Forecast:
+                         lead_time_source: str = "default",
+                         open_request: str = "") -> Forecast:
     """The forecast from blanko.selectors.store_windows (the rollup's read): the days,
     when the store may have started one empty; else every day counts, since the store
     held blanks at the start of each (counts_toward_use)."""
     if window.days is not None:
         return forecast_from_series(as_of=as_of, stock=stock, series=window.days,
                                     lead_time_days=lead_time_days,
-                                    lead_time_source=lead_time_source)
+                                    lead_time_source=lead_time_source,
+                                    open_request=open_request)
     return Forecast(as_of=as_of, stock=stock, used=window.used, days_counted=USE_WINDOW_DAYS,
-                    lead_time_days=lead_time_days, lead_time_source=lead_time_source)
+                    lead_time_days=lead_time_days, lead_time_source=lead_time_source,
+                    open_request=open_request)
 
 
 @dataclass(frozen=True)

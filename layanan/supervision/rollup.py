@@ -4,8 +4,10 @@ Each figure is read for all offices at once (the ledger's through blanko.selecto
 requests' through layanan.supervision.forecast), so the page runs the same number of
 queries for one office or for 514 (three more when any store came near empty in the use
 window, for those stores' days); the average is the dashboard's, over the days each store
-had blanks (forecast.forecast_from_window), and so are the lead time and what Ditjen has
-allocated or sent. Ditjen's central store (code "00") issues no cards: it is left out.
+had blanks (forecast.forecast_from_window), and so are the lead time, what Ditjen has
+allocated or sent, and whether the office has asked already (an open request for blanks,
+which stops "ask Ditjen by" being late). Ditjen's central store (code "00") issues no
+cards: it is left out.
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
     incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
     from_ditjen = ledger.incoming_from_ditjen(office_ids=ids, as_of=as_of, today=today)
     lead_times = ledger.lead_times(offices=office_list, as_of=as_of)
+    asked = ledger.open_request_numbers(office_ids=ids, as_of=as_of, today=today)
     owed = _owed_by_office(key_dates=key_dates, as_of=as_of)
     rows = []
     for office in office_list:
@@ -107,7 +110,7 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
         prediction = forecast.forecast_from_window(
             as_of=as_of, stock=stock[office.pk], window=windows[office.pk],
             lead_time_days=forecast.whole_lead_days(lead_time.days),
-            lead_time_source=lead_time.source)
+            lead_time_source=lead_time.source, open_request=asked.get(office.pk, ""))
         queue, key_date = queues[office.pk], key_dates.get(office.pk)
         on_loan, sent = incoming.get(office.pk, 0), from_ditjen.get(office.pk, 0)
         shortfall = None

@@ -160,6 +160,7 @@ class RollupLine:
     stockout: str
     ask_by: str
     ask_late: bool
+    asked: str  # "sudah diminta: PB/2101/2026/0001" while a request is open, else ""
     lead_time: str  # "45 hari, terukur"
     waiting: str
     incoming: str
@@ -180,6 +181,7 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
     link = reverse("layanan:dashboard", kwargs={"code": "__code__"})
     lines = []
     sources = {code: str(label) for code, label in LEAD_TIME_SOURCES.items()}
+    asked = _("sudah diminta: %(number)s")
     for row in rows:
         f, s = row.forecast, row.shortfall
         lines.append(RollupLine(
@@ -192,6 +194,7 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
             cover="–" if f.days_of_cover is None else fmt.one_decimal(f.cover_shown),
             stockout=fmt.short_date(f.stockout_on) or "–",
             ask_by=fmt.short_date(f.ask_by) or "–", ask_late=bool(f.ask_days_late),
+            asked=asked % {"number": f.open_request} if f.open_request else "",
             lead_time=_("%(days)s hari, %(source)s") % {
                 "days": fmt.grouped(f.lead_time_days),
                 "source": sources.get(f.lead_time_source, f.lead_time_source)},
@@ -217,7 +220,7 @@ _ROLLUP_ROW = (
     '<td class="num{cover_class}" data-testid="cover-{code}">{cover}</td>'
     '<td>{stockout}</td>'
     '<td data-testid="runs-out-{code}">{runs_out}</td>'
-    '<td data-testid="ask-by-{code}"{ask_class}>{ask_by}{late}'
+    '<td data-testid="ask-by-{code}"{ask_class}>{ask_by}{late}{asked}'
     '<span class="d-block small text-body-secondary fw-normal" '
     'data-testid="lead-time-{code}">{lead_time}</span></td>'
     '<td class="num">{waiting}</td><td class="num">{incoming}</td>'
@@ -251,6 +254,8 @@ def rollup_rows_html(lines: list[RollupLine], *, as_of_param: str) -> SafeString
             stockout=escape(line.stockout), runs_out=runs_out if line.runs_out else "–",
             ask_class=' class="text-danger-emphasis fw-semibold"' if line.ask_late else "",
             ask_by=escape(line.ask_by), late=late if line.ask_late else "",
+            asked=f'<span class="d-block small" data-testid="asked-{escape(office.code)}">'
+                  f'{escape(line.asked)}</span>' if line.asked else "",
             lead_time=escape(line.lead_time), waiting=escape(line.waiting),
             incoming=escape(line.incoming), from_ditjen=escape(line.from_ditjen),
             key_date=escape(line.key_date), key_date_days=key_date_days,

@@ -527,11 +527,41 @@ def test_ask_ditjen_by_uses_the_lead_time_measured_from_the_offices_requests(off
     f = office_dashboard(office=office, as_of=SUPPLY_AS_OF, today=SUPPLY_TODAY).forecast
     # Median of 17, 21 and 31 days; the office's field (30 days) is not used.
     assert (f.lead_time_days, f.lead_time_source) == (21, "measured")
-    assert (f.ask_by, f.ask_days_late) == (D(2024, 5, 28), 33)  # 2 July - 21 - 14
+    # 2 July - 21 - 14; not late: PB/0003 is open (test_an_open_request_...).
+    assert (f.ask_by, f.ask_days_late) == (D(2024, 5, 28), 0)
     # On 1 June PB/0003 had not been asked yet: the median of 21 and 31.
     earlier = office_dashboard(office=office, as_of=D(2024, 6, 1), today=SUPPLY_TODAY)
     assert (earlier.lead_time.days, earlier.lead_time.requests) == (26, 2)
     assert earlier.forecast.lead_time_days == 26
+
+
+def test_an_open_request_for_blanks_stops_ask_by_being_late(office, supply):
+    """On 30 June the last day to ask (28 May) is 33 days past, but PB/0003, asked on
+    3 June, is allocated and partly on its way: the office did ask, so it is not told
+    it still has to. The request is read as it stood on the as-of date."""
+    def forecast_on(day):
+        return office_dashboard(office=office, as_of=day, today=SUPPLY_TODAY).forecast
+
+    f = forecast_on(SUPPLY_AS_OF)
+    assert (f.ask_by, f.open_request, f.ask_days_late) == (
+        D(2024, 5, 28), "PB/2172/2024/0003", 0)
+    # Today the newest open one: PB/0004, waiting at the province.
+    assert forecast_on(SUPPLY_TODAY).open_request == "PB/2172/2024/0004"
+    # On 2 June none was open (PB/0002 was received on 2 May, PB/0003 not yet asked).
+    assert forecast_on(D(2024, 6, 2)).open_request == ""
+    assert forecast_on(D(2024, 4, 20)).open_request == "PB/2172/2024/0002"
+
+
+def test_the_page_says_a_request_is_open_instead_of_late(client, office, supervisor,
+                                                           supply):
+    client.force_login(supervisor)
+    html = client.get(reverse("layanan:dashboard", args=[office.code]),
+                      {"as_of": "2024-06-30"}).content.decode()
+    box = html.split('data-testid="ask-by"')[0].rsplit("<div", 1)[1] + html.split(
+        'data-testid="ask-by"')[1].split("</div>")[0]
+    assert "alert-danger" not in box and "Terlambat" not in box
+    assert "sudah lewat" not in box
+    assert 'data-testid="asked">sudah diminta: PB/2172/2024/0003<' in box
 
 
 def test_an_office_without_requests_takes_its_provinces_lead_time(other_office, supply):

@@ -81,6 +81,15 @@ def test_ask_by_is_the_stockout_less_the_lead_time_and_the_safety_margin():
     assert (due_today.ask_by, due_today.ask_days_late) == (D(2024, 3, 23), 0)
 
 
+def test_an_office_that_has_asked_already_is_not_late_to_ask():
+    """The last day to ask stays what it was; an open request means it was asked."""
+    asked = forecast.Forecast(as_of=AS_OF, stock=240, used=168, days_counted=28,
+                              open_request="PB/2172/2024/0001")
+    assert (asked.ask_by, asked.ask_days_late) == (D(2024, 3, 27), 0)
+    assert forecast.Forecast(as_of=AS_OF, stock=240, used=168,
+                             days_counted=28).ask_days_late == 4
+
+
 def test_request_to_ditjen_adds_14_days_of_use_and_rounds_up_to_hundreds():
     prediction = forecast.Forecast(as_of=AS_OF, stock=572, used=168, days_counted=28)
     key = KeyDate(name="x", date=D(2024, 7, 30))

@@ -214,7 +214,13 @@ def test_every_offices_shortfall_counts_what_ditjen_has_allocated_or_sent(
     assert 'data-testid="from-ditjen-2172">700<' in html
     assert 'data-testid="lead-time-2172">21 hari, terukur<' in html
     assert 'data-testid="lead-time-2171">21 hari, median provinsi<' in html
-    assert "Kiriman Ditjen" in html and "Pinjaman dalam perjalanan" in html
+    assert "Dari Ditjen (dialokasikan, belum diterima)" in html
+    assert "Pinjaman dalam perjalanan" in html and "Kiriman Ditjen" not in html
+    # 28 May is past, but PB/0003 is open: said, and not coloured as late.
+    cell = html.split('data-testid="ask-by-2172"')[1].split("</td>")[0]
+    assert cell.startswith(">28 Mei 2024") and "sudah lewat" not in cell
+    assert 'data-testid="asked-2172">sudah diminta: PB/2172/2024/0003<' in cell
+    assert own.forecast.open_request == "PB/2172/2024/0003" == board.forecast.open_request
     # The central store is no row of the rollup, even for its allocator.
     client.force_login(supply["allocator"])
     codes = {line.row.office.code
