@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -39,11 +40,11 @@ def quantity_field(pk: int) -> str:
     return f"jumlah-{pk}"
 
 
-def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], dict[int, str], int]:
+def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], set[int], int]:
     """The quantity posted for each request of the form, in the form's order (the plan's,
-    most urgent first); the errors of those that are no whole number in range; and how
+    most urgent first); the requests whose box holds no whole number in range; and how
     many lines named no request at all (a tampered or broken form)."""
-    quantities, errors, unreadable = {}, {}, 0
+    quantities, unreadable_boxes, unreadable = {}, set(), 0
     for raw_pk in request.POST.getlist("permohonan"):
         pk = parse_digits(raw_pk)
         if pk is None:
@@ -51,11 +52,22 @@ def _posted_quantities(request: HttpRequest) -> tuple[dict[int, int], dict[int, 
             continue
         quantity = parse_whole(request.POST.get(quantity_field(pk)))
         if quantity is None or quantity > MAX_QUANTITY:
-            errors[pk] = _("Isi jumlah bulat dari 0 sampai %(max)s.") % {
-                "max": number(MAX_QUANTITY)}
+            unreadable_boxes.add(pk)
             continue
         quantities[pk] = quantity
-    return quantities, errors, unreadable
+    return quantities, unreadable_boxes, unreadable
+
+
+def _whole_number_errors(pks: set[int]) -> dict[int, str]:
+    """Each box that holds no whole number, with the range of its own line, 0 to what
+    its request asked (as a line beyond it says): "0 to 10,000,000" on a line that asked
+    for 1,500 told the allocator nothing. A request no longer waiting keeps the
+    services' ceiling. One query."""
+    asked = {blank_request.pk: blank_request.asked for blank_request in
+             selectors.blank_requests(statuses=[BlankRequest.Status.FORWARDED])
+             .filter(pk__in=list(pks)).select_related(None).defer("figures")}
+    return {pk: _("Isi jumlah bulat dari 0 sampai %(max)s.") % {
+        "max": number(asked.get(pk, MAX_QUANTITY))} for pk in pks}
 
 
 def _beyond_what_is_there(quantities: dict[int, int]) -> tuple[dict[int, str], str]:
@@ -128,6 +140,7 @@ class PlanRow:
 
     line: planning.AllocationLine
     pk: str  # plain digits: a hidden field and a test id, never "1.234"
+    allocate_url: str  # the request's own allocation page (to refuse it, with a reason)
     field: str
     value: str  # the box's value: plain digits, or what was typed
     max: str
@@ -151,6 +164,8 @@ def plan_rows(lines: list[planning.AllocationLine], *, posted: dict[int, str],
     label = _("Jumlah dialokasikan untuk %(number)s")
     proposed = _("usulan %(proposed)s")
     no_use = _("tanpa pemakaian")
+    # One reverse per table, not per row (as the rollup's links): 0 stands for the id.
+    allocate_url = reverse("blanko:central_allocate", kwargs={"pk": 0}).rsplit("/0/", 1)
 
     def days(value) -> str:
         return "–" if value is None else fmt.one_decimal(value)
@@ -159,7 +174,8 @@ def plan_rows(lines: list[planning.AllocationLine], *, posted: dict[int, str],
     for line in lines:
         pk = line.request.pk
         rows.append(PlanRow(
-            line=line, pk=str(pk), field=quantity_field(pk),
+            line=line, pk=str(pk), allocate_url=f"/{pk}/".join(allocate_url),
+            field=quantity_field(pk),
             value=str(posted.get(pk, line.proposed)), max=str(line.asked),
             label=label % {"number": line.request.number}, error=errors.get(pk, ""),
             asked=fmt.grouped(line.asked), stock=fmt.grouped(line.stock),
@@ -178,7 +194,8 @@ def plan_rows(lines: list[planning.AllocationLine], *, posted: dict[int, str],
 # twenty variables each took some 150 ms to render through the template engine, the
 # whole page's budget. Every text is escaped; the numbers are formatted digits.
 _ROW = (
-    '<tr data-testid="plan-{pk}"><td>{office}</td><td>{number}'
+    '<tr data-testid="plan-{pk}"><td>{office}</td>'
+    '<td><a href="{allocate_url}" data-testid="allocate-{pk}">{number}</a>'
     '<input type="hidden" name="permohonan" value="{pk}"></td>'
     '<td class="num">{asked}</td><td class="num">{stock}</td><td class="num">{average}</td>'
     '<td class="num">{incoming}</td><td class="num">{lead_time}</td>'
@@ -197,7 +214,8 @@ def rows_html(rows: list[PlanRow]) -> SafeString:
         error = escape(row.error)
         parts.append(_ROW.format(
             pk=row.pk, office=escape(row.line.office.name),
-            number=escape(row.line.request.number), asked=row.asked, stock=row.stock,
+            number=escape(row.line.request.number), allocate_url=escape(row.allocate_url),
+            asked=row.asked, stock=row.stock,
             average=row.average, incoming=row.incoming, lead_time=row.lead_time,
             cover_before=escape(row.cover_before), floor_need=row.floor_need,
             phase1=row.phase1, field=row.field, label=escape(row.label), max=row.max,
@@ -221,7 +239,8 @@ def allocation_plan(request: HttpRequest) -> HttpResponse:
     posted: dict[int, str] = {}
     over_free = ""
     if request.method == "POST":
-        quantities, errors, unreadable = _posted_quantities(request)
+        quantities, unreadable_boxes, unreadable = _posted_quantities(request)
+        errors = _whole_number_errors(unreadable_boxes) if unreadable_boxes else {}
         if not quantities and not errors and not unreadable:
             messages.warning(request, _("Tidak ada permohonan yang dikirim untuk "
                                         "dialokasikan."))

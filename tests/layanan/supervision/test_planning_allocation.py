@@ -371,7 +371,9 @@ def test_a_quantity_that_is_no_whole_number_is_refused_not_read_as_another(
     client.force_login(allocator)
     response = post_plan(client, {batam: typed})
     assert response.status_code == 400
-    assert "Isi jumlah bulat dari 0 sampai 10.000.000." in response.content.decode()
+    # The line's own range (Batam asked for 2,000), as a line asking too much says.
+    error = response.content.decode().split(f'id="err_jumlah-{batam.pk}">')[1]
+    assert error.split("</div>")[0] == "Isi jumlah bulat dari 0 sampai 2.000."
     assert not BlankRequest.objects.filter(status=Status.ALLOCATED).exists()
 
 
@@ -383,6 +385,45 @@ def test_a_quantity_typed_with_thousands_dots_is_read_as_typed(client, three_wai
     assert post_plan(client, {batam: "1.200"}).status_code == 302
     batam.refresh_from_db()
     assert batam.allocated_quantity == 1_200
+
+
+def test_a_decimal_on_a_line_says_the_lines_own_range(client, karimun, allocator):
+    """"1.5" on a line that asked for 1,500 (the reviewer's case): 0 to 1,500, not the
+    services' ceiling of 10,000,000."""
+    stock_central(allocator, 5_000)
+    big = BlankRequest.objects.create(
+        office=karimun, number="PB/2102/2026/0099", status=Status.FORWARDED,
+        quantity=1_500, forwarded_quantity=1_500, submitted_on=today(), created_by=allocator)
+    client.force_login(allocator)
+    response = post_plan(client, {big: "1.5"})
+    assert response.status_code == 400
+    error = response.content.decode().split(f'id="err_jumlah-{big.pk}">')[1]
+    assert error.split("</div>")[0] == "Isi jumlah bulat dari 0 sampai 1.500."
+    big.refresh_from_db()
+    assert big.status == Status.FORWARDED
+
+
+def test_each_request_number_links_to_its_allocation_page(client, three_waiting, karimun,
+                                                          allocator):
+    """The hint says to open the request's allocation page to refuse it: its number is
+    the link, escaped like every text of the row."""
+    stock_central(allocator, 5_000)
+    odd = BlankRequest.objects.create(
+        office=karimun, number='PB/<b>"&', status=Status.FORWARDED, quantity=100,
+        forwarded_quantity=100, submitted_on=today(), created_by=allocator)
+    client.force_login(allocator)
+    html = client.get(PLAN_URL).content.decode()
+    for blank_request in (*three_waiting.values(), odd):
+        if blank_request.status != Status.FORWARDED:
+            continue
+        row = html.split(f'data-testid="plan-{blank_request.pk}"')[1].split("</tr>")[0]
+        url = reverse("blanko:central_allocate", args=[blank_request.pk])
+        assert f'<a href="{url}" data-testid="allocate-{blank_request.pk}">' in row
+    odd_row = html.split(f'data-testid="plan-{odd.pk}"')[1].split("</tr>")[0]
+    assert ">PB/&lt;b&gt;&quot;&amp;</a>" in odd_row and "<b>" not in odd_row
+    assert "(klik nomornya)" in html
+    page = client.get(reverse("blanko:central_allocate", args=[odd.pk]))
+    assert page.status_code == 200
 
 
 @pytest.mark.parametrize("pk", ["²", "9999999", "-1", "1.234", "9" * 19, "1" * 5_000])
@@ -413,7 +454,8 @@ def test_a_bad_quantity_allocates_nothing_and_shows_the_form_again(client, three
     response = post_plan(client, {batam: 700, tpi: "-5"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Isi jumlah bulat dari 0 sampai 10.000.000." in html
+    assert "Isi jumlah bulat dari 0 sampai 1.000." in html  # what Tanjungpinang asked
+    assert "10.000.000" not in html
     assert f'name="jumlah-{tpi.pk}" value="-5"' in html
     assert f'name="jumlah-{batam.pk}" value="700"' in html
     assert not BlankRequest.objects.filter(status=Status.ALLOCATED).exists()
