@@ -38,8 +38,9 @@ def test_a_later_run_appends_the_days_since_the_last(db):
     asked = dict(BlankRequest.objects.values_list("office__code", "status"))
     assert asked == {"2103": BlankRequest.Status.SUBMITTED,
                      "2102": BlankRequest.Status.FORWARDED,
-                     "2101": BlankRequest.Status.FORWARDED}
-    assert BlankRequest.objects.filter(submitted_on__lt=earlier).count() == 3
+                     "2101": BlankRequest.Status.FORWARDED,
+                     "2171": BlankRequest.Status.SUBMITTED}
+    assert BlankRequest.objects.filter(submitted_on__lt=earlier).count() == 4
     # The first run sends the first proposal of that day's rebalancing plan, if any:
     # without the 2020 story, Tanjungpinang has no stock of its own to lend, and the
     # plan may propose nothing (test_demo_supply reads the demo's proposal).
@@ -104,3 +105,8 @@ def test_a_first_run_on_any_day_never_runs_a_store_dry_and_leaves_natuna_short(m
     assert cover["2104"] > demo.LEAD_TIME_DAYS["2104"]
     assert cover["2105"] > demo.LEAD_TIME_DAYS["2105"]
     assert cover["2101"] < 30 + 14
+    # Batam's daily print quota (demo.plan, WAITING_REQUESTS): its stock at the start of
+    # the day lasts fewer days than are left until the blanks of its request, made at
+    # most three days before, are expected after its lead time.
+    batam = (stock["2171"] + used["2171"][-1]) * 28 / sum(used["2171"][-28:])
+    assert cover["2101"] < batam < demo.LEAD_TIME_DAYS["2171"] - 3

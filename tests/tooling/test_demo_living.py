@@ -1,8 +1,9 @@
 """`seed_demo` gives every Kepulauan Riau office a history that runs up to today.
 
 The 2020 story stays as it was; beside it, the seven kab/kota print every weekday
-of the last WINDOW_DAYS days at their own pace, two loans between offices are open
-and Natuna is about a week from running out. The figures are read through the real
+of the last WINDOW_DAYS days at their own pace, two loans between offices are open,
+Natuna is about a week from running out, and Batam's stock will not last until the
+blanks it asked for are expected (its daily print quota). The figures are read through the real
 rollup and dashboard, as the province viewer and the supervisors see them.
 """
 
@@ -35,6 +36,7 @@ from config.tooling.demo.plan import (
     weekday_on_or_before,
 )
 from layanan.supervision.dashboard import office_dashboard
+from layanan.supervision.quota import office_quota
 from layanan.supervision.rollup import office_rollup
 from tests.helpers import LEDGER_CLEAN, today, verify_ledger
 from tests.tooling.helpers import seed_demo_twice
@@ -108,6 +110,38 @@ def test_the_rollup_shows_use_today_and_only_natuna_near_a_stock_out(seeded):
     natuna = rows["2103"].forecast
     assert 0 < natuna.stock * 28 < 14 * natuna.used
     assert rows["2103"].incoming == 300  # Bintan's loan, still at sea
+
+
+def test_batam_s_stock_will_not_last_until_its_request_so_it_has_a_daily_quota(
+        seeded, client):
+    """Batam asked Ditjen the day before; its requests take 60 days and its stock lasts
+    about 45, so its stock is spread over the days until then: the quota, on its
+    supervisor's dashboard and print queue. No other office has one."""
+    quotas = {office.code: office_quota(office=office)
+              for office in Office.objects.filter(code__startswith="21")}
+    assert {code for code, quota in quotas.items() if quota} == {"2171"}
+    quota, batam = quotas["2171"], Office.objects.get(code="2171")
+    asked = BlankRequest.objects.get(office=batam, status=BlankRequest.Status.SUBMITTED)
+    assert (quota.source, quota.reference, quota.late) == ("request", asked.number, False)
+    assert quota.arrival_on == asked.submitted_on + datetime.timedelta(days=60)
+    assert 0 < quota.quantity < quota.average
+    assert today() - datetime.timedelta(days=3) <= asked.submitted_on < today()
+    client.force_login(User.objects.get(username="batam"))
+    for url, testid in ((reverse("layanan:dashboard", args=["2171"]), "quota"),
+                        (reverse("layanan:queue", args=["2171"]), "queue-quota")):
+        html = client.get(url).content.decode()
+        assert f'data-testid="{testid}"' in html, url
+        assert asked.number in html.split(f'data-testid="{testid}-reason"')[1], url
+    # It has asked: "ask Ditjen by" says so rather than that it is late.
+    row = rollup_rows()["2171"]
+    assert (row.forecast.open_request, row.forecast.ask_days_late) == (asked.number, 0)
+
+
+def test_no_office_with_an_open_request_is_told_it_is_late_to_ask(seeded):
+    rows = rollup_rows()
+    asked = {code for code, row in rows.items() if row.forecast.open_request}
+    assert asked == {"2101", "2102", "2103", "2171"}
+    assert all(rows[code].forecast.ask_days_late == 0 for code in asked)
 
 
 def test_the_supervisors_dashboard_is_alive_today(seeded, client):

@@ -1,10 +1,10 @@
-"""`seed_demo` runs the supply cycle: the 2020 request for blanks, and three waiting today.
+"""`seed_demo` runs the supply cycle: the 2020 request for blanks, and four waiting today.
 
 2020: Tanjungpinang asks for 12,000 on 3 July, the province forwards the letter,
 Ditjen's central store allocates the 6,000 it has on 20 August, dispatches them under
 BAST 470/1290/DUK/IX/2020 on 10 September, and the office confirms them on the 14th.
-Today: the central store holds a procurement of 2,500, Natuna's request waits at the
-province, and Karimun's and Bintan's at Ditjen, asking for more than the store holds, so
+Today: the central store holds a procurement of 2,500, Natuna's and Batam's requests
+wait at the province, and Karimun's and Bintan's at Ditjen, asking for more than the store holds, so
 the national allocation plan is short; and the coordinator's rebalancing proposal of
 the day (Tanjungpinang lends Bintan) waits for Tanjungpinang's supervisor. Read through
 the real selectors, plans, report and pages, as the demo users `kepri`, `ditjen` and
@@ -130,18 +130,24 @@ def test_the_reports_of_2020_show_the_cycle_and_the_months_stay_closed(seeded):
         6_000, 6_000, 0)
 
 
-def test_three_requests_wait_today_one_at_the_province_and_two_at_ditjen(seeded):
+def test_four_requests_wait_today_two_at_the_province_and_two_at_ditjen(seeded):
     waiting = {r.office.code: r for r in BlankRequest.objects.filter(
         submitted_on__year__gt=2020).select_related("office", "created_by")}
-    assert set(waiting) == {"2103", "2102", "2101"}
+    assert set(waiting) == {"2103", "2102", "2101", "2171"}
     natuna, karimun, bintan = waiting["2103"], waiting["2102"], waiting["2101"]
     assert (natuna.status, natuna.quantity, natuna.created_by.username) == (
         Status.SUBMITTED, 900, "kabid.natuna")
+    # Batam's, the day before, signed by its demo login: what gives it the daily print
+    # quota (test_demo_living), and no part of Ditjen's allocation plan.
+    batam = waiting["2171"]
+    assert (batam.status, batam.quantity, batam.created_by.username) == (
+        Status.SUBMITTED, 2_500, "batam")
+    assert batam.submitted_on > natuna.submitted_on
     assert (karimun.status, karimun.forwarded_quantity, karimun.created_by.username) == (
         Status.FORWARDED, 3_000, "kabid.karimun")
     assert (bintan.status, bintan.forwarded_quantity, bintan.created_by.username) == (
         Status.FORWARDED, 1_500, "kabid.bintan")
-    for request in (natuna, karimun, bintan):
+    for request in (natuna, karimun, bintan, batam):
         assert today() - datetime.timedelta(days=20) <= request.submitted_on < today()
         assert request.figures["office"] == request.office.code
         assert request.figures["as_of"] == request.submitted_on.isoformat()

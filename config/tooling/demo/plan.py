@@ -39,11 +39,15 @@ class Pace:
 #   their way, is no borrower of note: the plan counts blanks in transit. Lingga and
 #   Anambas stay under Tanjungpinang or cannot lend 100 above what their long lead
 #   times make them keep (49 and 59 days), a delivery rounded up to hundreds adding up
-#   to 17 and 25 days of their slow use; yet above those lead times, so that only
-#   Natuna runs out before a shipment could reach it. The lender is thus the office of
+#   to 17 and 25 days of their slow use; yet above those lead times, so that they do
+#   not run out before a shipment could reach them. The lender is thus the office of
 #   `supervisor`, who can sign in and decide;
 # - allocation: Bintan is under its floor (lead time 30 + 14 days), so phase 1 of
-#   Ditjen's plan always gives it something.
+#   Ditjen's plan always gives it something;
+# - the daily print quota: Batam's 45 to 50 days of cover, above Bintan's, are under
+#   the 57 or more days left until its request's blanks are expected (its lead time is
+#   60 days: demo.ledger.LEAD_TIME_DAYS; WAITING_REQUESTS below). So it is also the
+#   office the rollup flags as running out before a shipment could reach it.
 PACES = (
     Pace("2101", 18, 32, deliveries=(55,)),  # Bintan
     Pace("2102", 20, 30, deliveries=(90,)),  # Karimun, which also borrows from Batam
@@ -205,4 +209,13 @@ WAITING_REQUESTS = (
     # Ditjen beside Karimun's, so that the allocation plan shares the store over two.
     RequestPlan("2101", 1_500, asked=9, forwarded=7,
                 note="Kebutuhan tiga bulan ke depan."),
+    # Batam, still owed the 1,200 it lent Karimun, asked the day before: waiting at the
+    # province. Its requests take 60 days (demo.ledger.LEAD_TIME_DAYS) and its stock
+    # lasts about 45 (PACES: 45 to 50 at the start of any day), so it will not last until
+    # the blanks are expected: its dashboard and print queue show the daily print quota
+    # (layanan.supervision.quota), which no other office has. The stock's days of cover
+    # stay the rebalancing plan's (above Bintan's), and the request, not forwarded, is
+    # no part of Ditjen's allocation plan.
+    RequestPlan("2171", 2_500, asked=1, forwarded=None,
+                note="Kebutuhan tiga bulan; 1.200 blanko masih dipinjam Kabupaten Karimun."),
 )

@@ -7,9 +7,10 @@ destruction batch, and two loans between offices that are still open today (Bata
 to Karimun, due in a few weeks; Bintan to Natuna, still at sea). The five kabupaten
 join SiBlanko on the window's first day with a stock count; Natuna, which has had no
 delivery since, has about a week of stock left. The first run also stocks Ditjen's
-central store with fewer blanks than are asked of it and leaves three requests for
-blanks on their way (demo.supply): Natuna's waiting at the province, Karimun's and
-Bintan's at Ditjen; then the coordinator sends the first proposal of the day's
+central store with fewer blanks than are asked of it and leaves four requests for
+blanks on their way (demo.supply): Natuna's and Batam's waiting at the province (Batam's
+gives it the daily print quota: demo.plan, WAITING_REQUESTS), Karimun's and Bintan's at
+Ditjen; then the coordinator sends the first proposal of the day's
 rebalancing plan, which waits for its lender (Tanjungpinang, lending to Bintan).
 
 Each weekday's printing is one recap posting, so the last recap after 2020 says how
@@ -288,7 +289,9 @@ def seed_province(*, offices: dict[str, Office], users: dict[str, User],
                    if {plan.lender, plan.borrower} <= {p.code for p in fresh}])
         _first_run(poster, run)
         last.update(dict.fromkeys((p.code for p in fresh), today))
-        asked = seed_waiting_requests(offices=offices, users=users, recorders=recorders,
+        # Batam's supervisor, a demo login, signs Batam's request.
+        asked = seed_waiting_requests(offices=offices, users=users,
+                                      recorders={**recorders, "2171": users["batam"]},
                                       today=today, codes={p.code for p in fresh})
         proposal = propose_rebalancing_today(province_code="21", users=users, today=today)
     # A month closed since the last run (by hand, in the demo) is left alone.
