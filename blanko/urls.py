@@ -24,7 +24,8 @@ urlpatterns = [
     path("kantor/<str:code>/pengiriman/<int:pk>/batal/", loans.shipment_cancel,
          name="shipment_cancel"),
     # The lender's answer to the province's rebalancing proposal (blanko.views.rebalancing).
-    path("kantor/<str:code>/pemerataan/<int:pk>/terima/", rebalancing.rebalancing_accept,
+    # "setujui": approving a proposal; "terima" is for receiving blanks.
+    path("kantor/<str:code>/pemerataan/<int:pk>/setujui/", rebalancing.rebalancing_accept,
          name="rebalancing_accept"),
     path("kantor/<str:code>/pemerataan/<int:pk>/tolak/", rebalancing.rebalancing_decline,
          name="rebalancing_decline"),

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from blanko.models import Office, RebalancingProposal
 from blanko.selectors.movements import office_movements
 
 Status = RebalancingProposal.Status
+
+# A pair the lender declined is left out of the coordinator's "Kirim semua usulan" for
+# this many days: the plan would propose it again at once, and the lender has said why
+# not. Here, below both pages that tell it (the coordinator's plan and the lender's
+# decline page), since blanko may not import the supervision layer.
+DECLINED_REST_DAYS = 7
+# How far back an office's loans page shows the proposals that were decided or withdrawn.
+RECENT_DAYS = 30
 
 
 def _with_names(proposals: QuerySet[RebalancingProposal]) -> QuerySet[RebalancingProposal]:
@@ -23,10 +32,29 @@ def province_proposals(*, province_code: str, limit: int = 50
         lender__code__startswith=province_code))[:limit])
 
 
-def open_proposals(*, office: Office) -> QuerySet[RebalancingProposal]:
-    """The proposals waiting for a decision that name `office`, as lender or borrower."""
-    return _with_names(RebalancingProposal.objects.filter(
-        Q(lender=office) | Q(borrower=office), status=Status.PROPOSED))
+def office_proposals(*, office: Office, since: datetime.datetime | None = None
+                     ) -> list[RebalancingProposal]:
+    """The proposals that name `office`, as lender or borrower: those still waiting for
+    the lender, and those decided or withdrawn since `since` (the last RECENT_DAYS by
+    default: approved, with their loan; declined; cancelled), newest first, in one query.
+    The loans page shows both, so that an office sees what became of a proposal rather
+    than finding it gone."""
+    if since is None:
+        since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
+    return list(_with_names(RebalancingProposal.objects.filter(
+        Q(lender=office) | Q(borrower=office),
+        Q(status=Status.PROPOSED) | Q(decided_at__gte=since))))
+
+
+def waiting_to_lend(*, office: Office, exclude: RebalancingProposal | None = None
+                    ) -> tuple[int, int]:
+    """How many proposals wait for `office`'s decision as the lender, and their blanks
+    together (one query); `exclude` leaves out the one being decided."""
+    waiting = RebalancingProposal.objects.filter(lender=office, status=Status.PROPOSED)
+    if exclude is not None:
+        waiting = waiting.exclude(pk=exclude.pk)
+    found = waiting.aggregate(count=Count("id"), quantity=Sum("quantity"))
+    return found["count"], found["quantity"] or 0
 
 
 def proposals_to_decide(*, office: Office) -> QuerySet[RebalancingProposal]:

@@ -2,9 +2,11 @@
 coordinator and opened by the lender.
 
 The coordinator sends a proposal (`propose_rebalancing`) that both offices see; the
-lender's Supervisor or Administrator accepts it (`accept_rebalancing`), which opens the
-loan through `lend_to_office` with the proposal's number as the letter, in the same
-transaction, or declines it with a reason (`decline_rebalancing`). The coordinator may
+lender's Supervisor or Administrator approves it ("Setujui", `accept_rebalancing`),
+which opens the loan through `lend_to_office` with the proposal's number as the letter,
+in the same transaction, or declines it with a reason (`decline_rebalancing`). The
+loan gets no due date: no loan form or service suggests a default term, so the lender
+sets one on its loans page if it wants one. The coordinator may
 withdraw it while it waits (`cancel_rebalancing`). The plan that suggests the proposals
 is layanan.supervision.rebalancing; these services take any proposal the coordinator
 sends and check every rule themselves.
@@ -181,7 +183,7 @@ def accept_rebalancing(*, proposal: RebalancingProposal, by: AbstractUser,
         # A second click waits here for the first, then finds it accepted.
         if proposal.status == Status.ACCEPTED and _accepted_under(proposal, idempotency_key, by):
             return proposal.loan
-        _require_proposed(proposal, _("diterima"))
+        _require_proposed(proposal, _("disetujui"))
         loan = lend_to_office(
             lender=proposal.lender, borrower=proposal.borrower, quantity=proposal.quantity,
             reference=proposal.number, by=by, occurred_on=occurred_on,

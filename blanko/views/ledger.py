@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import access, selectors, services
 from blanko.forms import MovementFilterForm, ReverseMovementForm
+from blanko.selectors import rebalancing as rebalancing_selectors
 from blanko.views.common import apply_form_errors, scoped_office
 
 PAGE_SIZE = 50
@@ -64,8 +65,14 @@ def stock(request: HttpRequest, code: str) -> HttpResponse:
         page.object_list = list(page.object_list)
         for movement in page.object_list:
             movement.irreversible = selectors.irreversible_reason(movement=movement)
+    # The lender's supervisor lands here: proposals waiting for its decision are told
+    # on the stock page too, to those who may decide (one query, theirs alone).
+    proposals_waiting = (rebalancing_selectors.waiting_to_lend(office=office)[0]
+                         if access.has_permission(request.user, "blanko.manage_loan", office)
+                         else 0)
     return render(request, "blanko/stock_detail.html", {
         "office": office,
+        "proposals_waiting": proposals_waiting,
         "balances": selectors.office_balances(office=office),
         "outstanding": selectors.outstanding_loans(office=office),
         "shipments": selectors.pending_shipments(office=office),

@@ -29,11 +29,11 @@ from blanko.loan_forms import (
     ReceiveForm,
     RepayForm,
 )
-from blanko.models import Office, Shipment
+from blanko.models import Office, RebalancingProposal, Shipment
 from blanko.selectors import loans as loan_selectors
 from blanko.selectors import rebalancing as rebalancing_selectors
 from blanko.views.common import carry_out, scoped_office
-from blanko.views.rebalancing import lender_effects
+from blanko.views.rebalancing import all_waiting_effect, lender_effects
 
 PERM = "blanko.manage_loan"
 SHOW_ALL = "semua"  # ?semua=1: the settled and cancelled loans too
@@ -64,18 +64,25 @@ def loan_list(request: HttpRequest, code: str) -> HttpResponse:
     lines = loan_selectors.office_loans(office=office, today=today,
                                         include_closed=include_closed)
     shipments = list(selectors.pending_shipments(office=office))
-    # The province's rebalancing proposals waiting for the lender (blanko.views.rebalancing).
-    proposals = list(rebalancing_selectors.open_proposals(office=office))
-    # What accepting each would do to this office's store (the confirmation shows it too).
+    # The province's rebalancing proposals naming this office (blanko.views.rebalancing):
+    # those waiting for the lender, and, in the same query, those of the last days that
+    # were decided or withdrawn, so that neither office finds a proposal silently gone.
+    proposals = rebalancing_selectors.office_proposals(office=office)
+    waiting = [p for p in proposals if p.status == RebalancingProposal.Status.PROPOSED]
+    # What approving each would do to this office's store (the confirmation shows it too),
+    # and all of them together, since they draw on the same store.
     to_decide = lender_effects(office=office,
-                               proposals=[p for p in proposals if p.lender_id == office.pk])
+                               proposals=[p for p in waiting if p.lender_id == office.pk])
     return render(request, "blanko/loan_list.html", {
         "office": office, "today": today, "include_closed": include_closed,
         "borrowed": _side(lines, "borrowed"), "lent": _side(lines, "lent"),
         "incoming": [s for s in shipments if s.receiver_id == office.pk],
         "outgoing": [s for s in shipments if s.sender_id == office.pk],
-        "proposals_to_decide": to_decide,
-        "proposals_incoming": [p for p in proposals if p.borrower_id == office.pk],
+        "proposals_to_decide": to_decide, "all_waiting": all_waiting_effect(to_decide),
+        "proposals_incoming": [p for p in waiting if p.borrower_id == office.pk],
+        "proposals_decided": [p for p in proposals
+                              if p.status != RebalancingProposal.Status.PROPOSED],
+        "recent_days": rebalancing_selectors.RECENT_DAYS,
     })
 
 

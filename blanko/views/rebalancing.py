@@ -6,18 +6,19 @@ Thin, as the loan pages: `blanko.manage_loan` at the office in the URL (scoped_o
 supervisor gets a 404: it only sees the proposal on its loan list), then one service of
 blanko.services.rebalancing, which checks the permission again and every rule.
 
-"Terima" on the loan list opens the confirmation (a GET of the accept URL): the
+"Setujui" on the loan list opens the confirmation (a GET of the approve URL): the
 proposal and what it does to the lender's own store, stock now and after, days of
 cover after, and a warning when the store would fall below the minimum the province's
 plan says it keeps, or has fallen since the proposal was made. One click there (a POST
-with the form's one-time key) accepts it.
+with the form's one-time key) approves it. ("Terima" stays the word for receiving
+blanks; approving a proposal is "Setujui".)
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -32,7 +33,12 @@ from blanko import selectors, services, supply_figures
 from blanko.formatting import number
 from blanko.models import Office, RebalancingProposal
 from blanko.rebalancing_forms import AcceptForm, DeclineForm
-from blanko.selectors.rebalancing import lender_stock_when_proposed, proposals_to_decide
+from blanko.selectors.rebalancing import (
+    DECLINED_REST_DAYS,
+    lender_stock_when_proposed,
+    proposals_to_decide,
+    waiting_to_lend,
+)
 from blanko.views.common import carry_out, scoped_office
 
 PERM = "blanko.manage_loan"
@@ -105,6 +111,24 @@ def lender_effects(*, office: Office, proposals: Iterable[RebalancingProposal]
     return proposals
 
 
+def all_waiting_effect(proposals: list[RebalancingProposal]) -> LenderEffect | None:
+    """What approving every one of these waiting proposals does to the lender's store,
+    from their effects (no query): each line alone reads as if it were the only one, so
+    the list adds the total. None for fewer than two, where the line says it all."""
+    if len(proposals) < 2:
+        return None
+    return replace(proposals[0].effect, quantity=sum(p.quantity for p in proposals))
+
+
+def _others(proposal: RebalancingProposal, effect: LenderEffect) -> dict:
+    """The lender's other waiting proposals, for the confirmation: how many, their
+    blanks, and the store after approving them all (None when there is none)."""
+    count, quantity = waiting_to_lend(office=proposal.lender, exclude=proposal)
+    return {"others_count": count, "others_quantity": quantity,
+            "effect_all": replace(effect, quantity=effect.quantity + quantity,
+                                  stock_when_proposed=None) if count else None}
+
+
 def _figures(office: Office) -> dict:
     figures = supply_figures.lender_figures(office=office)
     return {name: figures.get(name) for name in (
@@ -131,11 +155,15 @@ def _render(request: HttpRequest, proposal: RebalancingProposal, form, back: str
             with_effect: bool = False) -> HttpResponse:
     if request.method == "POST":
         proposal.refresh_from_db()  # a refusal may come from a change since the page loaded
+    # The page as reopening it would draw it: a proposal decided or withdrawn meanwhile
+    # shows its status and the refusal, never the button or the text of a decision.
     waiting = proposal.status == RebalancingProposal.Status.PROPOSED
+    effect = _effect(proposal) if with_effect and waiting else None
     return render(request, template, {
         "office": proposal.lender, "proposal": proposal, "form": form, "back": back,
-        "title": title, "waiting": waiting,
-        "effect": _effect(proposal) if with_effect and waiting else None,
+        "title": title, "waiting": waiting, "effect": effect,
+        "rest_days": DECLINED_REST_DAYS,
+        **(_others(proposal, effect) if effect else {}),
     })
 
 
@@ -147,7 +175,7 @@ def rebalancing_accept(request: HttpRequest, code: str, pk: int) -> HttpResponse
     def perform(data: dict) -> str:
         loan = services.accept_rebalancing(proposal=proposal, by=request.user,
                                            idempotency_key=data["key"])
-        return _("Usulan %(number)s diterima: pinjaman %(quantity)s blanko ke %(office)s "
+        return _("Usulan %(number)s disetujui: pinjaman %(quantity)s blanko ke %(office)s "
                  "dikirim. Blanko dalam perjalanan sampai %(office)s mengonfirmasi "
                  "penerimaan.") % {"number": proposal.number, "quantity": number(loan.quantity),
                                    "office": loan.borrower_office.name}

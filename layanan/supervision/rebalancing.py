@@ -178,6 +178,32 @@ def minimum_stock(figures: OfficeFigures) -> int:
     return math.ceil(figures.average * (figures.lead_time_days + forecast.SAFETY_DAYS))
 
 
+def _days(cover: Fraction | None) -> str:
+    """Whole days of cover, grouped as Indonesian writes numbers (1.250), whatever the
+    language of the request: the note is stored."""
+    return f"{int(cover):,}".replace(",", ".") if cover is not None else ""
+
+
+def proposal_note(*, plan: Plan, lender: Office, borrower: Office, extra: str = "") -> str:
+    """The note a proposal sent from the plan carries, from the plan's figures of that
+    day: the borrower's days of cover and the lender's, so that the lender reads why
+    (the plan page's buttons and the demo's proposal send it), then the coordinator's
+    own `extra` words, if any, on a line of their own (propose_rebalancing cleans the
+    whole and checks its length). Stored in the database and read by both offices, so
+    written in the site's language, Indonesian, as PLAN_NOTE and LOAN_NOTE are, whatever
+    the coordinator's language. An office without use in the plan (a pair sent by hand)
+    is said to have none."""
+    cover = {line.figures.code: line.figures.cover for line in plan.lines}
+    borrower_days, lender_days = _days(cover.get(borrower.code)), _days(cover.get(lender.code))
+    borrower_text = (f"stok {borrower.name} cukup untuk sekitar {borrower_days} hari"
+                     if borrower_days else f"{borrower.name} tanpa pemakaian")
+    lender_text = (f"stok {lender.name} sekitar {lender_days} hari"
+                   if lender_days else f"{lender.name} tanpa pemakaian")
+    note = f"Pemerataan provinsi: {borrower_text}, {lender_text}."
+    extra = extra.strip()
+    return f"{note}\n{extra}" if extra else note
+
+
 def province_plan(*, province_code: str, as_of: datetime.date | None = None) -> Plan:
     """The plan with each office's line, for the coordinator's page."""
     return plan(province_figures(province_code=province_code, as_of=as_of))

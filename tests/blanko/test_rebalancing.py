@@ -9,7 +9,8 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blanko import access, services, supply_figures
@@ -173,7 +174,7 @@ def test_a_double_click_accepts_once(proposal, other_supervisor):
 
 def test_a_key_replayed_by_another_user_is_no_replay(proposal, other_supervisor, other_office):
     """The lender's Administrator sends the Supervisor's form again: the proposal is
-    already accepted, and the answer says so rather than "diterima" for them."""
+    already accepted, and the answer says so rather than "disetujui" for them."""
     services.accept_rebalancing(proposal=proposal, by=other_supervisor, idempotency_key="k1")
     administrator = make_user(access.ADMINISTRATOR, other_office, username="adm_btm")
     with unchanged(match="berstatus \"Disetujui\""):
@@ -255,7 +256,7 @@ def test_the_accept_form_opens_the_loan_once(client, proposal, other_supervisor)
     target = url("rebalancing_accept", proposal.lender, proposal.pk)
     response = client.post(target, {"key": "klik-1"})
     assert response.status_code == 302
-    assert "diterima" in messages_of(response)[0]
+    assert "disetujui" in messages_of(response)[0]
     assert client.post(target, {"key": "klik-1"}).status_code == 302  # the double click
     assert Loan.objects.filter(reference=proposal.number).count() == 1
 
@@ -397,7 +398,7 @@ def test_accepting_from_the_confirmation_opens_the_loan_once(client, busy_propos
     response = client.post(target, {"key": key})
     assert response.status_code == 302
     assert response.url == url("loan_list", busy_proposal.lender)
-    assert messages_of(response)[0].startswith(f"Usulan {busy_proposal.number} diterima")
+    assert messages_of(response)[0].startswith(f"Usulan {busy_proposal.number} disetujui")
     assert client.post(target, {"key": key}).status_code == 302  # the double click
     assert Loan.objects.filter(reference=busy_proposal.number).count() == 1
     busy_proposal.refresh_from_db()
@@ -435,7 +436,8 @@ def test_the_lender_s_list_shows_its_stock_after_each_proposal(client, busy_prop
                                                                other_supervisor, third_office,
                                                                coordinator):
     """Two waiting proposals, each on its own: 800 leaves 1,200 (120 days), 1,200 leaves
-    800 (80 days); after 1,000 lent elsewhere, the 800 would leave 200, under the 440."""
+    800 (80 days), neither under the 440 (both together: see the next test); after 1,000
+    lent elsewhere, the 800 would leave 200, under the 440."""
     second = services.propose_rebalancing(lender=busy_proposal.lender, borrower=third_office,
                                           quantity=1200, by=coordinator)
     client.force_login(other_supervisor)
@@ -444,7 +446,6 @@ def test_the_lender_s_list_shows_its_stock_after_each_proposal(client, busy_prop
             text_of(page, f"cover-{busy_proposal.number}")) == ("2.000 → 1.200", "120,0")
     assert (text_of(page, f"stock-{second.number}"),
             text_of(page, f"cover-{second.number}")) == ("2.000 → 800", "80,0")
-    assert "di bawah minimum" not in page
     services.cancel_rebalancing(proposal=second, by=coordinator)
     services.lend_to_office(lender=busy_proposal.lender, borrower=third_office, quantity=1000,
                             reference="PJ/LAIN", by=other_supervisor)
@@ -561,3 +562,264 @@ def test_a_tampered_cancel_is_a_404_never_a_500(client, proposal, coordinator, p
     assert client.post(plan_url(), {"cancel": pk}).status_code == 404
     proposal.refresh_from_db()
     assert proposal.status == Status.PROPOSED
+
+
+# --- Wording: "Setujui" approves a proposal, "Terima" stays for receiving blanks ----------------
+
+
+def test_approving_is_setujui_in_the_url_the_pages_and_the_messages(client, busy_proposal,
+                                                                   other_supervisor,
+                                                                   coordinator):
+    target = url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk)
+    assert target.endswith(f"/pemerataan/{busy_proposal.pk}/setujui/")
+    client.force_login(other_supervisor)
+    listing = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert "Kantor pemberi pinjaman menyetujui usulan" in listing
+    assert "menerima usulan" not in listing
+    page = confirmation(client, busy_proposal)
+    assert "bila usulan ini disetujui" in page and "Bila disetujui, pinjaman dibuka" in page
+    assert "diterima" not in page  # "penerimaannya" (the borrower's receipt) stays
+    client.force_login(coordinator)
+    plan = client.get(plan_url()).content.decode()
+    assert "menyetujui atau menolak usulan" in plan and "menerima atau menolak" not in plan
+
+
+def test_a_refused_approval_says_it_cannot_be_approved(proposal, other_supervisor,
+                                                      coordinator):
+    services.cancel_rebalancing(proposal=proposal, by=coordinator)
+    with unchanged(match="tidak dapat disetujui"):
+        services.accept_rebalancing(proposal=proposal, by=other_supervisor)
+
+
+def test_a_short_lender_is_told_the_proposal_cannot_be_approved(client, busy_proposal,
+                                                               other_supervisor):
+    services.lend_to_office(lender=busy_proposal.lender, borrower=busy_proposal.borrower,
+                            quantity=1500, reference="PJ/1", by=other_supervisor)
+    client.force_login(other_supervisor)
+    assert "usulan ini tidak dapat disetujui" in text_of(confirmation(client, busy_proposal),
+                                                         "warning-short")
+
+
+# --- The decline page tells what declining does --------------------------------------------------
+
+
+def test_the_decline_page_says_what_declining_does(client, proposal, other_supervisor):
+    from blanko.selectors.rebalancing import DECLINED_REST_DAYS
+
+    client.force_login(other_supervisor)
+    page = client.get(url("rebalancing_decline", proposal.lender, proposal.pk)
+                      ).content.decode()
+    assert "Bila diterima" not in page and "Bila disetujui" not in page
+    assert text_of(page, "decline-effect") == (
+        "Bila ditolak, usulan ini tidak menjadi pinjaman: tidak ada blanko yang keluar dari "
+        "stok kantor ini. Koordinator provinsi membaca alasan penolakan di halaman "
+        "pemerataan, dan usulan pinjaman dari kantor ini ke Kota Tanjungpinang tidak ikut "
+        f"\"Kirim semua usulan\" selama {DECLINED_REST_DAYS} hari (koordinator "
+        "masih dapat mengirimnya sendiri-sendiri).")
+    assert DECLINED_REST_DAYS == 7  # the coordinator's page leaves the pair out as long
+
+
+# --- A refused decision shows the page as reopening it would ----------------------------------
+
+
+@pytest.mark.parametrize("meanwhile", ["cancelled", "approved_by_another"])
+def test_a_refused_approval_shows_the_decided_page_without_the_button(
+        client, busy_proposal, other_supervisor, coordinator, lender_administrator, meanwhile):
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    key = re.search(r'name="key" value="([0-9a-f]{32})"', page).group(1)
+    if meanwhile == "cancelled":
+        services.cancel_rebalancing(proposal=busy_proposal, by=coordinator)
+        status = "Dibatalkan"
+    else:
+        services.accept_rebalancing(proposal=busy_proposal, by=lender_administrator,
+                                    idempotency_key="lain")
+        status = "Disetujui"
+    response = client.post(url("rebalancing_accept", busy_proposal.lender, busy_proposal.pk),
+                           {"key": key})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert text_of(page, "refusal") == (
+        f"Usulan {busy_proposal.number} berstatus &quot;{status}&quot;; tidak dapat "
+        "disetujui.")
+    reopened = confirmation(client, busy_proposal)
+    for shown in (page, reopened):
+        assert 'data-testid="proposal-decided"' in shown
+        assert "Setujui dan kirim pinjaman" not in shown and "Bila disetujui" not in shown
+        assert 'data-testid="lender-effect"' not in shown and 'name="key"' not in shown
+        assert "Tolak usulan ini" not in shown
+    assert Loan.objects.filter(reference=busy_proposal.number).count() == (
+        meanwhile == "approved_by_another")
+
+
+def test_a_refused_decline_shows_the_decided_page_without_the_form(client, proposal,
+                                                                  other_supervisor,
+                                                                  coordinator):
+    client.force_login(other_supervisor)
+    target = url("rebalancing_decline", proposal.lender, proposal.pk)
+    services.cancel_rebalancing(proposal=proposal, by=coordinator)
+    response = client.post(target, {"reason": "Stok untuk Pilkada"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "tidak dapat ditolak" in text_of(page, "refusal")
+    assert 'data-testid="proposal-decided"' in page
+    assert 'name="reason"' not in page and "Bila ditolak" not in page
+    proposal.refresh_from_db()
+    assert (proposal.status, proposal.decline_reason) == (Status.CANCELLED, "")
+
+
+# --- Several waiting proposals draw on the same store -------------------------------------------
+
+
+def test_the_lender_s_list_adds_the_stock_after_all_waiting_proposals(
+        client, busy_proposal, other_supervisor, third_office, coordinator):
+    """800 and 300 waiting on 2,000: each line as if alone (1,200 and 1,700), and below
+    them 2,000 → 900 after both, 90 days at 10 a day."""
+    second = services.propose_rebalancing(lender=busy_proposal.lender, borrower=third_office,
+                                          quantity=300, by=coordinator)
+    client.force_login(other_supervisor)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert text_of(page, f"stock-{busy_proposal.number}") == "2.000 → 1.200"
+    assert text_of(page, f"stock-{second.number}") == "2.000 → 1.700"
+    assert (text_of(page, "stock-after-all"), text_of(page, "cover-after-all")) == (
+        "2.000 → 900", "90,0")
+    assert "Setelah semua usulan yang menunggu (2 usulan, 1.100 blanko)" in page
+
+
+def test_the_total_is_flagged_below_the_minimum_or_short(client, busy_proposal,
+                                                        other_supervisor, third_office,
+                                                        coordinator):
+    """800 and 1,200: each alone leaves more than the 440 kept, both together nothing;
+    after 1,000 lent elsewhere, the store cannot give both."""
+    services.propose_rebalancing(lender=busy_proposal.lender, borrower=third_office,
+                                 quantity=1200, by=coordinator)
+    client.force_login(other_supervisor)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert text_of(page, "stock-after-all") == "2.000 → 0 di bawah minimum 440"
+    services.lend_to_office(lender=busy_proposal.lender, borrower=third_office, quantity=1000,
+                            reference="PJ/LAIN", by=other_supervisor)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert text_of(page, "stock-after-all") == "1.000 → – stok tidak cukup untuk semuanya"
+
+
+def test_a_single_waiting_proposal_has_no_total(client, busy_proposal, other_supervisor):
+    client.force_login(other_supervisor)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert 'data-testid="stock-after-all"' not in page
+    assert 'data-testid="others-waiting"' not in confirmation(client, busy_proposal)
+
+
+def test_the_confirmation_tells_of_the_other_waiting_proposals(client, busy_proposal,
+                                                              other_supervisor, third_office,
+                                                              coordinator):
+    services.propose_rebalancing(lender=busy_proposal.lender, borrower=third_office,
+                                 quantity=300, by=coordinator)
+    client.force_login(other_supervisor)
+    page = confirmation(client, busy_proposal)
+    assert text_of(page, "stock-after") == "1.200"  # this proposal's own figure stays
+    assert text_of(page, "others-waiting") == (
+        "Masih ada 1 usulan lain yang menunggu keputusan kantor ini, seluruhnya 300 blanko. "
+        "Stok kantor ini setelah semua usulan yang menunggu disetujui: 900 blanko, cukup "
+        "untuk 90,0 hari.")
+
+
+# --- What became of the proposals: both offices see the outcome for 30 days --------------------
+
+
+@pytest.fixture
+def outcomes(lender, office, third_office, coordinator, other_supervisor, root):
+    """Batam lends: to Tanjungpinang, approved; to Lingga, declined; Lingga lends to
+    Tanjungpinang, withdrawn; and Batam's older approval to Tanjungpinang, 31 days ago."""
+    receive_third = services.receive_allocation(office=third_office, quantity=500,
+                                                reference="BAST/LGA", by=root)
+    assert receive_third
+    old = services.propose_rebalancing(lender=lender, borrower=office, quantity=100,
+                                       by=coordinator)
+    services.accept_rebalancing(proposal=old, by=other_supervisor)
+    old.refresh_from_db()
+    RebalancingProposal.objects.filter(pk=old.pk).update(
+        decided_at=old.decided_at - datetime.timedelta(days=31))
+    approved = services.propose_rebalancing(lender=lender, borrower=office, quantity=800,
+                                            by=coordinator)
+    services.accept_rebalancing(proposal=approved, by=other_supervisor)
+    declined = services.propose_rebalancing(lender=lender, borrower=third_office, quantity=200,
+                                            by=coordinator)
+    services.decline_rebalancing(proposal=declined, by=other_supervisor,
+                                 reason="Stok untuk Pilkada")
+    cancelled = services.propose_rebalancing(lender=third_office, borrower=office,
+                                             quantity=100, by=coordinator)
+    services.cancel_rebalancing(proposal=cancelled, by=coordinator)
+    return {"old": old, "approved": approved, "declined": declined, "cancelled": cancelled}
+
+
+def test_the_borrower_sees_what_became_of_its_proposals(client, outcomes, supervisor, office):
+    client.force_login(supervisor)
+    page = client.get(url("loan_list", office)).content.decode()
+    approved, cancelled = outcomes["approved"], outcomes["cancelled"]
+    assert text_of(page, f"outcome-{approved.number}") == (
+        f"pinjaman {approved.number} (berjalan)")
+    assert text_of(page, f"outcome-{cancelled.number}") == "ditarik koordinator provinsi"
+    row = text_of(page, f"decided-{approved.number}")
+    assert row.startswith(f"{approved.number} Kota Batam meminjamkan ke kantor ini 800")
+    assert "Disetujui" in row
+    # Batam's decline concerns Lingga, not Tanjungpinang; the older one is past 30 days
+    # (its loan still shows among the loans).
+    assert outcomes["declined"].number not in page
+    assert f'data-testid="decided-{outcomes["old"].number}"' not in page
+
+
+def test_the_lender_keeps_its_decisions_in_view(client, outcomes, other_supervisor, lender):
+    client.force_login(other_supervisor)
+    page = client.get(url("loan_list", lender)).content.decode()
+    declined = outcomes["declined"]
+    assert text_of(page, f"outcome-{declined.number}") == "alasan: Stok untuk Pilkada"
+    assert text_of(page, f"decided-{declined.number}").startswith(
+        f"{declined.number} kantor ini meminjamkan ke Kabupaten Lingga 200")
+    assert f'data-testid="decided-{outcomes["approved"].number}"' in page
+    for other in ("cancelled", "old"):  # Lingga's proposal; past 30 days
+        assert f'data-testid="decided-{outcomes[other].number}"' not in page
+
+
+def test_the_loan_list_reads_the_proposals_in_one_query_however_many(
+        client, busy_proposal, other_supervisor, third_office, coordinator):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url("loan_list", busy_proposal.lender)).status_code == 200
+        return len(queries)
+
+    client.force_login(other_supervisor)
+    client.get(url("loan_list", busy_proposal.lender))  # warm the session
+    one = count()
+    second = services.propose_rebalancing(lender=busy_proposal.lender, borrower=third_office,
+                                          quantity=300, by=coordinator)
+    services.decline_rebalancing(proposal=second, by=other_supervisor, reason="Tidak")
+    for decide in (services.accept_rebalancing, services.cancel_rebalancing, None):
+        made = services.propose_rebalancing(lender=busy_proposal.lender,
+                                            borrower=third_office, quantity=100,
+                                            by=coordinator)
+        if decide is services.accept_rebalancing:
+            decide(proposal=made, by=other_supervisor)
+        elif decide is not None:
+            decide(proposal=made, by=coordinator)
+    page = client.get(url("loan_list", busy_proposal.lender)).content.decode()
+    assert page.count('data-testid="decided-') == 3 and 'data-testid="stock-after-all"' in page
+    assert count() == one
+
+
+# --- The loan a proposal opens has no due date --------------------------------------------------
+
+
+def test_an_approved_proposal_s_loan_has_no_due_date_and_the_lender_may_set_one(
+        client, busy_proposal, other_supervisor):
+    """No loan form or service suggests a default term, so none is invented here; the
+    confirmation says so, and the lender sets one as for any loan it opened."""
+    client.force_login(other_supervisor)
+    assert "Pinjaman ini dibuka tanpa jatuh tempo" in confirmation(client, busy_proposal)
+    loan = services.accept_rebalancing(proposal=busy_proposal, by=other_supervisor)
+    assert loan.due_on is None
+    due = today() + datetime.timedelta(days=90)
+    response = client.post(url("loan_due_date", busy_proposal.lender, loan.pk),
+                           {"due_on": due.isoformat()})
+    assert response.status_code == 302
+    loan.refresh_from_db()
+    assert loan.due_on == due

@@ -11,7 +11,7 @@ from blanko import access, services
 from blanko.models import Movement
 from blanko.views.ledger import PAGE_SIZE
 from tests.blanko.helpers import ledger_snapshot, previous_month_day
-from tests.factories import make_user
+from tests.factories import OfficeFactory, make_user
 
 
 def stock_url(office) -> str:
@@ -146,7 +146,48 @@ def test_the_stock_page_runs_the_same_queries_whatever_the_number_of_movements(
     assert "tidak dapat dibalik" in response.content.decode()
     many = _count_queries(client, url)
     assert few == many
+    # A supervisor may decide on rebalancing proposals: its count includes the one read
+    # of those waiting (test_the_stock_page_tells_who_may_decide_of_waiting_proposals).
     assert many < 20
+
+
+def test_the_stock_page_tells_who_may_decide_of_waiting_proposals(
+    client, stocked, other_office, third_office, supervisor, operator, other_supervisor,
+    receive
+):
+    """The lender's supervisor lands on the stock page: the proposals waiting for its
+    decision are counted there (one query) with a link to the loans page; those it
+    borrows in, or that another office decides, are not."""
+    coordinator = make_user(access.PROVINCE, None, username="kepri_stok", office__region="21")
+    client.force_login(supervisor)
+    url = stock_url(stocked)
+    client.get(url)  # warm the session
+    assert 'data-testid="rebalancing-waiting"' not in client.get(url).content.decode()
+    none_waiting = _count_queries(client, url)
+    receive(other_office, 500)
+    receive(third_office, 500)
+    services.propose_rebalancing(lender=stocked, borrower=other_office, quantity=100,
+                                 by=coordinator)
+    services.propose_rebalancing(lender=third_office, borrower=stocked, quantity=100,
+                                 by=coordinator)  # the borrower does not decide it
+    page = client.get(url).content.decode()
+    notice = page.split('data-testid="rebalancing-waiting">')[1].split("</div>")[0]
+    assert notice.startswith("1 usulan pemerataan dari provinsi menunggu keputusan kantor ini.")
+    assert f'href="{reverse("blanko:loan_list", kwargs={"code": stocked.code})}"' in notice
+    services.propose_rebalancing(lender=other_office, borrower=third_office, quantity=100,
+                                 by=coordinator)  # another office's to decide
+    receive(stocked, 200)
+    services.propose_rebalancing(lender=stocked, borrower=OfficeFactory(code="2105"),
+                                 quantity=200, by=coordinator)
+    page = client.get(url).content.decode()
+    assert "2 usulan pemerataan dari provinsi menunggu keputusan kantor ini." in page
+    # The count is one query, whatever the number of proposals.
+    assert _count_queries(client, url) == none_waiting
+    # The office's operator may not decide: not told. Batam's supervisor is, of its own.
+    client.force_login(operator)
+    assert 'data-testid="rebalancing-waiting"' not in client.get(url).content.decode()
+    client.force_login(other_supervisor)
+    assert "1 usulan pemerataan" in client.get(stock_url(other_office)).content.decode()
 
 
 @pytest.fixture

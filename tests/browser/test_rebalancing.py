@@ -60,14 +60,21 @@ def test_the_coordinator_proposes_and_the_lender_accepts(page, live_server, offi
         page.get_by_role("button", name="Keluar").click()
 
     login(page, live_server, "kabid_batam", PASSWORD)
-    page.goto(f"{live_server.url}/kantor/{other_office.code}/pinjaman/")
+    # Batam's supervisor lands on its stock page, which tells of the proposal waiting.
+    page.goto(f"{live_server.url}/kantor/{other_office.code}/stok/")
+    expect(page.get_by_test_id("rebalancing-waiting")).to_contain_text(
+        "1 usulan pemerataan dari provinsi menunggu keputusan kantor ini.")
+    assert_accessible(page, "stock page with a proposal waiting")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Setujui atau tolak di halaman Pinjaman").click()
     section = page.get_by_test_id("rebalancing-to-decide")
     expect(section).to_contain_text(number)
+    expect(section).to_contain_text("Pemerataan provinsi: stok Kota Tanjungpinang")
     assert_accessible(page, "loan list with a proposal")
     # The list shows what the loan does to Batam's own store: 800 left, 80 days at 10.
     expect(page.get_by_test_id(f"stock-{number}")).to_have_text("2.000 → 800")
     expect(page.get_by_test_id(f"cover-{number}")).to_have_text("80,0")
-    # "Terima" opens the confirmation; one click there opens the loan.
+    # "Setujui" opens the confirmation; one click there opens the loan.
     with page.expect_navigation():
         section.get_by_role("link", name=f"Setujui usulan {number}").click()
     expect(page.get_by_test_id("stock-now")).to_have_text("2.000")
@@ -77,10 +84,13 @@ def test_the_coordinator_proposes_and_the_lender_accepts(page, live_server, offi
     assert_accessible(page, "rebalancing confirmation")
     with page.expect_navigation():
         page.get_by_role("button", name="Setujui dan kirim pinjaman").click()
-    expect(page.get_by_role("alert").first).to_contain_text("diterima")
+    expect(page.get_by_role("alert").first).to_contain_text("disetujui")
     loan = Loan.objects.get()
     assert (loan.reference, loan.quantity, loan.borrower_office) == (number, 1200, office)
     expect(page.get_by_test_id("shipments-outgoing")).to_contain_text("1.200")
+    # The decision stays in view, with its loan.
+    expect(page.get_by_test_id(f"outcome-{number}")).to_have_text(
+        f"pinjaman {number} (berjalan)")
     assert_accessible(page, "loan list after accepting")
     assert LEDGER_CLEAN in verify_ledger()
 
@@ -111,9 +121,14 @@ def test_the_lender_is_warned_before_going_below_its_minimum(page, live_server, 
     screenshot(page, "rebalancing-confirmation-warning")
     with page.expect_navigation():
         page.get_by_role("link", name="Tolak usulan ini").click()
+    expect(page.get_by_test_id("decline-effect")).to_contain_text(
+        "Bila ditolak, usulan ini tidak menjadi pinjaman")
+    assert_accessible(page, "rebalancing decline")
     page.get_by_label("Alasan penolakan").fill("Stok tinggal sedikit")
     with page.expect_navigation():
         page.get_by_role("button", name="Tolak usulan").click()
+    expect(page.get_by_test_id(f"outcome-{proposal.number}")).to_have_text(
+        "alasan: Stok tinggal sedikit")
     proposal.refresh_from_db()
     assert proposal.status == RebalancingProposal.Status.DECLINED
     assert not Loan.objects.filter(reference=proposal.number).exists()

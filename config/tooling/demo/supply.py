@@ -44,7 +44,7 @@ from config.tooling.demo.plan import (
     WAITING_REQUESTS,
     weekday_on_or_before,
 )
-from layanan.supervision.rebalancing import province_plan
+from layanan.supervision.rebalancing import proposal_note, province_plan
 
 D = datetime.date
 KEY = "demo:"
@@ -145,18 +145,15 @@ def propose_rebalancing_today(*, province_code: str, users: dict[str, User],
     `today`, as the plan page's *Kirim usulan* does; nothing when the province already
     has a proposal (a later run) or the plan proposes nothing.
 
-    `province_plan(...).proposals` is `rebalancing_plan`; the plan's lines give the
-    note its days of cover."""
+    `province_plan(...).proposals` is `rebalancing_plan`; the note is the one the plan
+    page sends (`proposal_note`: the days of cover of the plan's lines)."""
     if RebalancingProposal.objects.filter(lender__code__startswith=province_code).exists():
         return None
     plan = province_plan(province_code=province_code, as_of=today)
     if not plan.proposals:
         return None
     first = plan.proposals[0]
-    cover = {line.figures.code: line.figures.cover for line in plan.lines}
     return services.propose_rebalancing(
         lender=first.lender, borrower=first.borrower, quantity=first.quantity,
         by=users["kepri"],
-        note=f"Pemerataan provinsi: stok {first.borrower.name} cukup untuk sekitar "
-             f"{int(cover[first.borrower.code])} hari, stok {first.lender.name} sekitar "
-             f"{int(cover[first.lender.code])} hari.")
+        note=proposal_note(plan=plan, lender=first.lender, borrower=first.borrower))

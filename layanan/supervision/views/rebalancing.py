@@ -27,7 +27,12 @@ from django.views.decorators.http import require_http_methods
 from blanko import access, regions, services
 from blanko.formatting import TableFormat, number, parse_digits
 from blanko.models import Office, RebalancingProposal
-from blanko.selectors.rebalancing import declined_since, province_proposals, waiting_pairs
+from blanko.selectors.rebalancing import (
+    DECLINED_REST_DAYS,
+    declined_since,
+    province_proposals,
+    waiting_pairs,
+)
 from layanan.supervision import rebalancing
 
 PROPOSE = "blanko.propose_rebalancing"
@@ -75,10 +80,12 @@ def _lines(plan: rebalancing.Plan) -> list[Line]:
             for line in plan.lines]
 
 
-def _send(request: HttpRequest, *, lender: Office, borrower: Office, quantity: int) -> None:
+def _send(request: HttpRequest, *, lender: Office, borrower: Office, quantity: int,
+          note: str) -> None:
     try:
         proposal = services.propose_rebalancing(lender=lender, borrower=borrower,
-                                                quantity=quantity, by=request.user)
+                                                quantity=quantity, by=request.user,
+                                                note=note)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
@@ -92,11 +99,6 @@ def _send(request: HttpRequest, *, lender: Office, borrower: Office, quantity: i
 def _posted_quantity(request: HttpRequest) -> int | None:
     """The hidden field's quantity: plain ASCII digits, as the page writes it."""
     return parse_digits(request.POST.get("quantity"))
-
-
-# A pair the lender declined is not sent again by "Kirim semua" for this many days: the
-# plan would propose it again at once, and the lender has said why not.
-DECLINED_REST_DAYS = 7
 
 
 def _declined(province: str) -> dict[tuple[int, int], RebalancingProposal]:
@@ -132,12 +134,14 @@ def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
             # The plan computed again now, never the figures the page was drawn with; a
             # pair whose proposal still waits is not sent again.
             skip = waiting_pairs(province_code=province) | set(_declined(province))
-            to_send = [proposal for proposal in
-                       rebalancing.rebalancing_plan(province_code=province)
+            plan = rebalancing.province_plan(province_code=province)
+            to_send = [proposal for proposal in plan.proposals
                        if (proposal.lender.pk, proposal.borrower.pk) not in skip]
             for proposal in to_send:
                 _send(request, lender=proposal.lender, borrower=proposal.borrower,
-                      quantity=proposal.quantity)
+                      quantity=proposal.quantity,
+                      note=rebalancing.proposal_note(plan=plan, lender=proposal.lender,
+                                                     borrower=proposal.borrower))
             if not to_send:
                 messages.info(request, _("Tidak ada usulan baru untuk dikirim: rencana hari "
                                          "ini kosong, atau setiap usulannya masih menunggu "
@@ -155,7 +159,13 @@ def rebalancing_plan(request: HttpRequest, province: str) -> HttpResponse:
                 messages.error(request, _("Pemberi dan penerima pinjaman harus kantor di "
                                           "provinsi ini."))
             else:
-                _send(request, lender=lender, borrower=borrower, quantity=quantity)
+                # The note from the plan computed now, as "Kirim semua" does: the figures
+                # the lender reads are those of the day it is sent.
+                plan = rebalancing.province_plan(province_code=province)
+                _send(request, lender=lender, borrower=borrower, quantity=quantity,
+                      note=rebalancing.proposal_note(plan=plan, lender=lender,
+                                                     borrower=borrower,
+                                                     extra=request.POST.get("note", "")))
         return redirect(reverse("layanan:rebalancing_plan", kwargs={"province": province}))
     plan = rebalancing.province_plan(province_code=province)
     sent = province_proposals(province_code=province)

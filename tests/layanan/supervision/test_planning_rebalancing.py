@@ -18,9 +18,10 @@ import datetime
 from fractions import Fraction
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from blanko import access, services
@@ -261,3 +262,63 @@ def test_a_waiting_proposal_the_plan_no_longer_makes_is_flagged(client, kepri, c
     assert f'data-testid="stale-{planned.number}"' not in html
     flag = html.split(f'data-testid="stale-{stale.number}">')[1].split("<")[0]
     assert flag == "tidak ada lagi di rencana hari ini; pertimbangkan membatalkannya"
+
+
+# --- The note a proposal from the plan carries --------------------------------------------------
+
+
+def test_the_note_gives_both_offices_days_of_cover_in_indonesian_whatever_the_language():
+    """B (borrower) 200 ÷ 20 = 10 days, C (lender) 1,500 ÷ 5 = 300 days; an office of
+    1,250 days is written the Indonesian way; one without use is said to have none."""
+    result = plan(UNEVEN + [figures("E", average=2, stock=2500)])
+    office = {code: OfficeFactory.build(code=code, name=f"Kantor {code}") for code in "BCDE"}
+    with translation.override("en"):
+        assert rebalancing.proposal_note(plan=result, lender=office["C"],
+                                         borrower=office["B"]) == (
+            "Pemerataan provinsi: stok Kantor B cukup untuk sekitar 10 hari, stok Kantor C "
+            "sekitar 300 hari.")
+        assert rebalancing.proposal_note(plan=result, lender=office["E"],
+                                         borrower=office["D"]) == (
+            "Pemerataan provinsi: Kantor D tanpa pemakaian, stok Kantor E sekitar 1.250 hari.")
+
+
+def _notes() -> dict[tuple[str, str], str]:
+    return {(p.lender.code, p.borrower.code): p.note
+            for p in RebalancingProposal.objects.select_related("lender", "borrower")}
+
+
+def test_a_proposal_sent_from_the_plan_carries_the_day_s_figures_and_the_coordinator_s_words(
+        client, kepri, coordinator):
+    """Tanjungpinang 200 ÷ 20 = 10 days; Bintan 1,500 ÷ 5 = 300 days."""
+    client.force_login(coordinator)
+    client.post(PLAN_URL, {"lender": "2101", "borrower": "2172", "quantity": "900",
+                           "note": "  Mohon dikirim sebelum Pilkada.  "})
+    assert _notes() == {("2101", "2172"): (
+        "Pemerataan provinsi: stok Kota Tanjungpinang cukup untuk sekitar 10 hari, stok "
+        "Kabupaten Bintan sekitar 300 hari.\nMohon dikirim sebelum Pilkada.")}
+    # The lender reads it on its loans page, instead of "–".
+    lender = make_user(access.SUPERVISOR, kepri["2101"])
+    client.force_login(lender)
+    page = client.get("/kantor/2101/pinjaman/").content.decode()
+    assert "stok Kota Tanjungpinang cukup untuk sekitar 10 hari" in page
+
+
+def test_send_all_gives_each_proposal_its_note(client, kepri, coordinator, settings):
+    """A coordinator reading the site in English stores the same Indonesian note."""
+    client.force_login(coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.post(PLAN_URL, {"send": "semua"})
+    assert _notes() == {
+        ("2101", "2172"): "Pemerataan provinsi: stok Kota Tanjungpinang cukup untuk sekitar "
+                          "10 hari, stok Kabupaten Bintan sekitar 300 hari.",
+        ("2171", "2172"): "Pemerataan provinsi: stok Kota Tanjungpinang cukup untuk sekitar "
+                          "10 hari, stok Kota Batam sekitar 200 hari."}
+
+
+def test_a_coordinator_s_note_too_long_sends_nothing_and_says_so(client, kepri, coordinator):
+    client.force_login(coordinator)
+    response = client.post(PLAN_URL, {"lender": "2101", "borrower": "2172",
+                                       "quantity": "900", "note": "x" * 500})
+    assert not RebalancingProposal.objects.exists()
+    assert any("terlalu panjang" in str(message)
+               for message in get_messages(response.wsgi_request))
