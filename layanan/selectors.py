@@ -21,17 +21,17 @@ from layanan.models import ServiceRequest
 Status = ServiceRequest.Status
 
 
-def printable_q(*, today: datetime.date, status_field: str = "status") -> Q:
+def printable_q(*, today: datetime.date, status_field: str | None = "status") -> Q:
     """Verified requests whose card may be printed on `today` (the age rule met).
 
     The one definition of "waiting to be printed", for the queue, the reservation rule,
     the public page and the forecast (`rules.printable_on` is the same test in Python).
     `status_field` names what holds the status: a query of past dates annotates each
-    request with its status on that day.
+    request with its status on that day; None leaves the status to a query that reads
+    verified requests only (so that a partial index of them answers alone).
     """
-    return Q(**{status_field: Status.VERIFIED}) & (
-        Q(printable_from__isnull=True) | Q(printable_from__lte=today)
-    )
+    age = Q(printable_from__isnull=True) | Q(printable_from__lte=today)
+    return age if status_field is None else Q(**{status_field: Status.VERIFIED}) & age
 
 
 def print_queue(*, office: Office) -> QuerySet[ServiceRequest]:
@@ -67,8 +67,8 @@ def queue_counts(*, office: Office, today: datetime.date) -> QueueCounts:
         ServiceRequest.objects.filter(office=office, status=Status.VERIFIED)
         .values_list("priority_tier")
         # A column of the partial index, never null, so that the index alone answers.
-        .annotate(n=Count("priority_tier"),
-                  printable=Count("priority_tier", filter=printable_q(today=today)))
+        .annotate(n=Count("priority_tier"), printable=Count(
+            "priority_tier", filter=printable_q(today=today, status_field=None)))
         .order_by()
     )
     return QueueCounts(verified=sum(n for _, n, _ in rows),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from blanko import access
@@ -238,3 +240,23 @@ def test_the_public_queue_length_drops_when_a_card_is_printed(office, operator, 
     services.print_card(request=request, by=operator)
     row = {o.code: o for o in selectors.public_stock()}["2172"]
     assert (row.stock, row.queue_length) == (1, 0)
+
+
+def test_the_queue_counts_read_only_columns_of_the_verified_requests_index(
+    postgres_only, office, operator
+):
+    """At 1M requests the age test with the status in its FILTER sent the count to the
+    table's rows (3 ms for the busiest office); within the index alone it took 0.5."""
+    verified(office, operator)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE layanan_servicerequest")
+        # A few rows would be read from the table whatever the query: closed roads.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    with CaptureQueriesContext(connection) as queries:
+        selectors.queue_counts(office=office, today=today())
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using request_verified_office" in plan, plan
