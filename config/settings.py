@@ -174,6 +174,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Sessions: staff screens hold personal data, so idle sessions end.
+# Django's database sessions, read through a compiled statement (config.sessions).
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(8 * 60 * 60)))
 # The idle expiry is renewed at most once per SESSION_RENEW_INTERVAL seconds
 # (config.sessions), not by writing the session row on every click.

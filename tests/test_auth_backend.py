@@ -13,6 +13,7 @@ from django.urls import reverse
 from blanko import access
 from config import auth
 from config.auth import StaffBackend
+from config.compiled import Compiled
 from tests.factories import make_user
 
 
@@ -68,8 +69,10 @@ def test_a_user_and_its_permissions_take_two_queries(office, role):
 def test_the_permissions_query_is_compiled_once_and_run_with_each_user_s_id(
     office, supervisor, operator
 ):
-    auth._permissions_statement.cache_clear()
-    with patch.object(auth, "_permissions", wraps=auth._permissions) as build:
+    statement = Compiled(lambda own, groups: auth._permissions(own_of=own, groups_of=groups),
+                         -1, -2)
+    with patch.object(auth, "_PERMISSIONS", statement), \
+            patch.object(auth, "_permissions", wraps=auth._permissions) as build:
         first = auth.permission_names(supervisor.pk)
         second = auth.permission_names(operator.pk)
     assert build.call_count == 1
