@@ -1,15 +1,16 @@
 """Reads that every signed-in request makes, compiled by the ORM once.
 
 The ORM builds and compiles a queryset anew each time it runs. For the reads that
-every signed-in request makes before its view (the session, then the user's
-permissions) that cost more than running them: on PostgreSQL the session took 0.40 ms
+every signed-in request makes before its view (the session, the user and the
+user's permissions) that cost more than running them: on PostgreSQL the session took 0.40 ms
 through the ORM against 0.14 ms from its compiled statement (issue 10, whose goal is
 the signed-in page's share of a trivial view's rate). A `Compiled` keeps the SQL that
 the ORM wrote for a queryset built with placeholder parameters, once per database
 vendor, and runs it with the real ones. A parameter that the ORM would convert for the
 database (a datetime, on SQLite a string) is converted by `prepare`, at compile time
 and run time alike. Its rows are the database driver's: use it for text and integer
-columns, whose values need no conversion on any backend.
+columns, whose values need no conversion on any backend, or convert them as the ORM
+would (config.auth does, for the user).
 """
 
 from __future__ import annotations

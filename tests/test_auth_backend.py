@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from blanko import access
 from config import auth
@@ -93,3 +94,52 @@ def test_a_permission_taken_away_holds_from_the_next_request(client, supervisor,
 def test_a_superuser_s_permissions_are_still_every_permission(root):
     user = StaffBackend().get_user(root.pk)
     assert StaffBackend().get_all_permissions(user) == ModelBackend().get_all_permissions(root)
+
+
+def _as_select_related_gives(user_id):
+    return type(StaffBackend().get_user(user_id))._default_manager.select_related(
+        "staff_profile__office").get(pk=user_id)
+
+
+def _values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname)
+            for field in instance._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("scope", ["office", "region", "national"])
+def test_the_user_profile_and_office_are_those_select_related_gives(office, scope):
+    made = make_user(access.SUPERVISOR, office, username="sup")
+    profile = made.staff_profile
+    if scope != "office":
+        profile.office, profile.region_code = None, "21" if scope == "region" else ""
+        profile.national = scope == "national"
+        profile.save()
+    made.last_login = timezone.now()
+    made.save()
+    expected = _as_select_related_gives(made.pk)
+    with CaptureQueriesContext(connection) as queries:
+        user = StaffBackend().get_user(made.pk)
+        assert _values(user) == _values(expected)
+        assert _values(user.staff_profile) == _values(expected.staff_profile)
+        assert user.staff_profile.user is user
+        if scope == "office":
+            assert _values(user.staff_profile.office) == _values(expected.staff_profile.office)
+            assert user.staff_profile.office.created_at.tzinfo is not None
+        else:
+            assert user.staff_profile.office is None
+        assert user.last_login.tzinfo is not None and user.is_active is True
+    assert len(queries.captured_queries) == 1
+    assert user._state.db == connection.alias and not user._state.adding
+
+
+def test_a_user_without_a_profile_has_none_without_a_query(root):
+    user = StaffBackend().get_user(root.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert access.user_office(user) is None
+        assert access.is_national(user)
+    assert queries.captured_queries == []
+
+
+@pytest.mark.parametrize("user_id", [None, "abc", "", 0, 10**12, 10**20])
+def test_no_user_for_an_id_that_names_none(db, user_id):
+    assert StaffBackend().get_user(user_id) is None
