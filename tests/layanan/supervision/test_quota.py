@@ -295,15 +295,20 @@ def test_no_quota_is_shown_when_the_stock_lasts_until_the_arrival(
     assert 'data-testid="queue-quota"' not in page.content.decode()
 
 
-def test_a_loan_on_its_way_is_the_arrival_the_quota_runs_to(
-        office, other_office, supervisor, other_supervisor, today):
-    # The day started with 590 - 540 = 50 (20 used today: stock 30); Batam lends 60
-    # today: expected in 3 days. 50 last 2.5 days at 20 a day: floor(50 / 3) = 16 a day.
+@pytest.fixture
+def lent_today(office, other_office, supervisor, other_supervisor, today):
+    """The day started with 590 - 540 = 50 (20 used today: stock 30); Batam lends 60
+    today: expected in 3 days."""
     history(office, supervisor, today=today, received=590)
     ledger.receive_allocation(office=other_office, quantity=100, reference="BAST/BTM",
                               by=other_supervisor, occurred_on=today - days(40))
     ledger.lend_to_office(lender=other_office, borrower=office, quantity=60,
                           reference="PJ/BATAM/UJI", by=other_supervisor, occurred_on=today)
+
+
+def test_a_loan_on_its_way_is_the_arrival_the_quota_runs_to(lent_today, office,
+                                                            other_office):
+    # 50 last 2.5 days at 20 a day: floor(50 / 3) = 16 a day.
     q = quota.office_quota(office=office)
     assert (q.quantity, q.days, q.source, q.reference) == (16, 3, quota.SHIPMENT,
                                                            "PJ/BATAM/UJI")
@@ -350,13 +355,7 @@ def test_the_quota_adds_no_query_per_request_or_shipment(
     assert len(set(counts)) == 2
 
 
-def test_a_stock_already_read_gives_the_same_quota_in_one_query_less(
-        office, other_office, supervisor, other_supervisor, today):
-    history(office, supervisor, today=today, received=590)
-    ledger.receive_allocation(office=other_office, quantity=100, reference="BAST/BTM",
-                              by=other_supervisor, occurred_on=today - days(40))
-    ledger.lend_to_office(lender=other_office, borrower=office, quantity=60,
-                          reference="PJ/BATAM/UJI", by=other_supervisor, occurred_on=today)
+def test_a_stock_already_read_gives_the_same_quota_in_one_query_less(lent_today, office):
     with CaptureQueriesContext(connection) as reading:
         read = quota.office_quota(office=office)
     stock = stock_on_hand(office=office)
