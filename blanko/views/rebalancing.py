@@ -194,8 +194,9 @@ def rebalancing_decline(request: HttpRequest, code: str, pk: int) -> HttpRespons
     def perform(data: dict) -> str:
         declined = services.decline_rebalancing(proposal=proposal, by=request.user,
                                                 reason=data["reason"])
-        return _("Usulan %(number)s ditolak; koordinator provinsi membaca alasannya.") % {
-            "number": declined.number}
+        return _("Usulan %(number)s ditolak; koordinator provinsi dan %(borrower)s membaca "
+                 "alasannya.") % {"number": declined.number,
+                                 "borrower": declined.borrower.name}
 
     return carry_out(request, form, perform, success_url=back, review=_("daftar pinjaman")) \
         or _render(request, proposal, form, back,

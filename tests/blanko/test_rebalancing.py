@@ -613,7 +613,8 @@ def test_the_decline_page_says_what_declining_does(client, proposal, other_super
     assert text_of(page, "decline-effect") == (
         "Bila ditolak, usulan ini tidak menjadi pinjaman: tidak ada blanko yang keluar dari "
         "stok kantor ini. Koordinator provinsi membaca alasan penolakan di halaman "
-        "pemerataan, dan usulan pinjaman dari kantor ini ke Kota Tanjungpinang tidak ikut "
+        "pemerataan, dan Kota Tanjungpinang di halaman pinjamannya; usulan pinjaman dari "
+        "kantor ini ke Kota Tanjungpinang tidak ikut "
         f"\"Kirim semua usulan\" selama {DECLINED_REST_DAYS} hari (koordinator "
         "masih dapat mengirimnya sendiri-sendiri).")
     assert DECLINED_REST_DAYS == 7  # the coordinator's page leaves the pair out as long
@@ -766,6 +767,21 @@ def test_the_borrower_sees_what_became_of_its_proposals(client, outcomes, superv
     # (its loan still shows among the loans).
     assert outcomes["declined"].number not in page
     assert f'data-testid="decided-{outcomes["old"].number}"' not in page
+
+
+def test_the_borrower_reads_the_reason_it_was_declined_as_the_lender_was_told(
+        client, lender, office, coordinator, other_supervisor, supervisor):
+    declined = services.propose_rebalancing(lender=lender, borrower=office, quantity=200,
+                                            by=coordinator)
+    client.force_login(other_supervisor)
+    response = client.post(url("rebalancing_decline", lender, declined.pk),
+                           {"reason": "Stok untuk Pilkada"})
+    assert messages_of(response) == [
+        f"Usulan {declined.number} ditolak; koordinator provinsi dan Kota Tanjungpinang "
+        "membaca alasannya."]
+    client.force_login(supervisor)
+    page = client.get(url("loan_list", office)).content.decode()
+    assert text_of(page, f"outcome-{declined.number}") == "alasan: Stok untuk Pilkada"
 
 
 def test_the_lender_keeps_its_decisions_in_view(client, outcomes, other_supervisor, lender):
