@@ -43,7 +43,10 @@ class SessionStore(db.SessionStore):
 
     def load(self) -> dict:
         key = self.session_key
-        rows = _SESSION_DATA.rows(key, timezone.now()) if key else []
+        # Django makes keys of lowercase letters and digits; anything else (a NUL byte,
+        # which PostgreSQL refuses in a string) names no session.
+        made_here = bool(key) and key.isascii() and key.isalnum()
+        rows = _SESSION_DATA.rows(key, timezone.now()) if made_here else []
         if not rows:
             # As Django's: a key with no live row is dropped, and a new one is made if
             # the session is written.

@@ -48,7 +48,7 @@ def test_the_session_reads_as_django_s_in_one_query(stored):
     assert len(queries.captured_queries) == 1
 
 
-@pytest.mark.parametrize("key", ["", None, "x" * 40])
+@pytest.mark.parametrize("key", ["", None, "x" * 40, "abcdefgh\x00ijkl", "abcdefgh'--", "é" * 32])
 def test_no_session_or_an_unknown_one_is_empty(key):
     session = SessionStore(key)
     assert session.load() == {}

@@ -72,6 +72,7 @@ class _CountedPaginator(Paginator):
 
 
 @login_required
+@never_cache  # names and the print forms' CSRF token: not for a shared browser's cache
 def queue(request: HttpRequest, code: str) -> HttpResponse:
     office = scoped_office(request, code, "layanan.view_servicerequest")
     today = timezone.localdate()

@@ -217,3 +217,9 @@ def test_the_benchmark_posts_its_searches_and_puts_no_nik_in_a_url(office):
         assert context["nik"] not in page.url(office, context), page.key
         assert "?q=" not in page.url(office, context), page.key
     assert searches["search_nik"].data(context) == {"q": context["nik"]}
+
+
+def test_the_print_queue_is_not_cached_either(staff, office, operator):
+    """Masked NIKs only, but citizens' names and the print forms' CSRF token."""
+    submit(office, operator)
+    assert no_store(staff.get(url("queue", office)))
