@@ -3,12 +3,14 @@ and carrying out a form that posts once."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from blanko import access
@@ -29,6 +31,40 @@ def scoped_office(request: HttpRequest, code: str, perm: str) -> Office:
         # its whole scope (access.offices_in_scope), so no query is needed to find it.
         return own
     return get_object_or_404(access.offices_in_scope(request.user), code=code)
+
+
+# Reversed once per table with this id in the place of the row's.
+_MARKER = 918273645546372819
+
+
+def url_for_each(name: str, **kwargs) -> Callable[[int], str]:
+    """The URL of `name` for any object id (its `pk` argument): `reverse` once per
+    table, the id put in its place, instead of once per row."""
+    head, tail = reverse(name, kwargs={**kwargs, "pk": _MARKER}).split(str(_MARKER))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def post_only(fallback: str, *arguments: str):
+    """For a view that acts only on a POST (after login_required). A GET of its address
+    is a form sent after its session had expired: signing in again follows `next`, the
+    action's own address. It goes to the page the form was on, the URL `fallback` with
+    the view's `arguments`, with a word that nothing was done, instead of a bare 405."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method == "POST":
+                return view(request, *args, **kwargs)
+            if request.method not in ("GET", "HEAD"):
+                return HttpResponseNotAllowed(["POST"])
+            messages.info(request, _("Tidak ada yang dilakukan: formulirnya belum terkirim, "
+                                     "mungkin karena sesi Anda berakhir. Ulangi dari halaman "
+                                     "ini."))
+            return redirect(fallback, **{name: kwargs[name] for name in arguments})
+
+        return wrapped
+
+    return decorate
 
 
 def apply_form_errors(form, error: ValidationError) -> None:

@@ -9,28 +9,19 @@ templates' own, through gettext.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from html import escape
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from blanko.formatting import TableFormat
+from blanko.views.common import url_for_each
 from layanan import rules
 from layanan.models import ServiceRequest
 from layanan.nik import mask_nik
 from layanan.templatetags.layanan_tags import status_badge
-
-# Reversed once per table with this id in the place of the request's.
-_MARKER = 918273645546372819
-
-
-def url_for_each(name: str, **kwargs) -> Callable[[int], str]:
-    """The URL of `name` for any request id: `reverse` once, the id put in its place."""
-    head, tail = reverse(name, kwargs={**kwargs, "pk": _MARKER}).split(str(_MARKER))
-    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def _labels(choices) -> dict:
@@ -54,10 +45,11 @@ class _Cells:
                              "sama masih terbuka")), escape(_("Ditandai: mungkin ganda"))))
 
     def request(self, req: ServiceRequest) -> str:
-        return (f'<td><a href="{self.detail(req.pk)}">{escape(req.registration_number)}</a>'
+        return (f'<td class="text-nowrap"><a href="{self.detail(req.pk)}">'
+                f"{escape(req.registration_number)}</a>"
                 f'{self.flag if req.is_flagged else ""}</td>'
                 f'<td>{escape(req.full_name)}</td>'
-                f'<td class="nik">{escape(mask_nik(req.nik or ""))}</td>'
+                f'<td class="nik text-nowrap">{escape(mask_nik(req.nik or ""))}</td>'
                 f"<td>{self.kinds.get(req.kind, escape(req.kind))}</td>")
 
     def submitted(self, req: ServiceRequest) -> str:

@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from blanko.views.common import url_for_each
 from layanan.models import ServiceRequest
 from layanan.views import rows
 from tests.layanan.helpers import stock_of, verified
@@ -21,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("pk", [1, 7, 1_000, 918_273, 2**40])
 def test_a_url_for_each_request_is_the_one_reverse_gives(pk):
-    detail = rows.url_for_each("layanan:detail", code="2172")
-    action = rows.url_for_each("layanan:action", code="2172", action="print")
+    detail = url_for_each("layanan:detail", code="2172")
+    action = url_for_each("layanan:action", code="2172", action="print")
     assert detail(pk) == reverse("layanan:detail", kwargs={"code": "2172", "pk": pk})
     assert action(pk) == reverse("layanan:action",
                                  kwargs={"code": "2172", "pk": pk, "action": "print"})

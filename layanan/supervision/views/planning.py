@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods
 from blanko import selectors, services
 from blanko.formatting import TableFormat, number, parse_digits, parse_whole
 from blanko.models import BlankRequest
+from blanko.views.common import url_for_each
 from blanko.views.supply_network import central_store
 from layanan.supervision import planning
 
@@ -164,8 +164,7 @@ def plan_rows(lines: list[planning.AllocationLine], *, posted: dict[int, str],
     label = _("Jumlah dialokasikan untuk %(number)s")
     proposed = _("usulan %(proposed)s")
     no_use = _("tanpa pemakaian")
-    # One reverse per table, not per row (as the rollup's links): 0 stands for the id.
-    allocate_url = reverse("blanko:central_allocate", kwargs={"pk": 0}).rsplit("/0/", 1)
+    allocate_url = url_for_each("blanko:central_allocate")
 
     def days(value) -> str:
         return "–" if value is None else fmt.one_decimal(value)
@@ -174,7 +173,9 @@ def plan_rows(lines: list[planning.AllocationLine], *, posted: dict[int, str],
     for line in lines:
         pk = line.request.pk
         rows.append(PlanRow(
-            line=line, pk=str(pk), allocate_url=f"/{pk}/".join(allocate_url),
+            # The plan's figure goes with the link: the page then offers it, not the
+            # whole quantity asked.
+            line=line, pk=str(pk), allocate_url=f"{allocate_url(pk)}?jumlah={line.proposed}",
             field=quantity_field(pk),
             value=str(posted.get(pk, line.proposed)), max=str(line.asked),
             label=label % {"number": line.request.number}, error=errors.get(pk, ""),
@@ -203,7 +204,7 @@ _ROW = (
     '<td class="num">{phase1}</td><td>'
     '<label class="visually-hidden" for="id_{field}">{label}</label>'
     '<input type="number" min="0" max="{max}" step="1" class="form-control '
-    'form-control-sm{invalid}" style="min-width: 7rem" id="id_{field}" name="{field}" '
+    'form-control-sm plan-quantity{invalid}" id="id_{field}" name="{field}" '
     'value="{value}"{described}>{error}{note}</td><td class="num">{cover_after}</td></tr>'
 )
 
