@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import access, regions, selectors, services
-from blanko.formatting import number
+from blanko.formatting import number, parse_digits
 from blanko.loan_forms import CancelShipmentForm
 from blanko.models import BlankRequest, Office, Shipment
 from blanko.network_forms import AllocateForm, CentralReceiveForm, DispatchForm, ForwardForm
 from blanko.supply_figures import figure_rows
+from blanko.supply_forms import PREFILL
 from blanko.views.common import carry_out
 
 FORWARD = "blanko.forward_blank_request"
@@ -209,7 +210,14 @@ def _central_request(request: HttpRequest, pk: int) -> BlankRequest:
 @require_http_methods(["GET", "POST"])
 def central_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     blank_request = _central_request(request, pk)
-    form = AllocateForm(request.POST or None, initial={"quantity": blank_request.asked})
+    # From the allocation plan's link, ?jumlah= carries the plan's figure for this
+    # request: offered instead of the whole quantity asked, which would take more than
+    # the plan's share of a short store. Anything else offers what was asked.
+    from_plan = parse_digits(request.GET.get(PREFILL))
+    if from_plan is not None and from_plan > blank_request.asked:
+        from_plan = None
+    form = AllocateForm(request.POST or None, initial={
+        "quantity": blank_request.asked if from_plan is None else from_plan})
 
     def perform(data: dict) -> str:
         allocated = services.allocate_blanks(blank_request=blank_request,
@@ -229,7 +237,7 @@ def central_allocate(request: HttpRequest, pk: int) -> HttpResponse:
         blank_request.refresh_from_db()  # a refusal may come from a change since the page loaded
     return response or render(request, "blanko/central_allocate_form.html", {
         **_request_page(blank_request), "form": form, "stock": selectors.central_stock(),
-        "waiting": blank_request.status == Status.FORWARDED,
+        "waiting": blank_request.status == Status.FORWARDED, "from_plan": from_plan,
     })
 
 

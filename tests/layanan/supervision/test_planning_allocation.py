@@ -413,17 +413,36 @@ def test_each_request_number_links_to_its_allocation_page(client, three_waiting,
         forwarded_quantity=100, submitted_on=today(), created_by=allocator)
     client.force_login(allocator)
     html = client.get(PLAN_URL).content.decode()
+    proposed = {line.request.pk: line.proposed for line in allocation_plan()}
     for blank_request in (*three_waiting.values(), odd):
         if blank_request.status != Status.FORWARDED:
             continue
         row = html.split(f'data-testid="plan-{blank_request.pk}"')[1].split("</tr>")[0]
         url = reverse("blanko:central_allocate", args=[blank_request.pk])
-        assert f'<a href="{url}" data-testid="allocate-{blank_request.pk}">' in row
+        link = f"{url}?jumlah={proposed[blank_request.pk]}"
+        assert f'<a href="{link}" data-testid="allocate-{blank_request.pk}">' in row
     odd_row = html.split(f'data-testid="plan-{odd.pk}"')[1].split("</tr>")[0]
     assert ">PB/&lt;b&gt;&quot;&amp;</a>" in odd_row and "<b>" not in odd_row
     assert "(klik nomornya)" in html
     page = client.get(reverse("blanko:central_allocate", args=[odd.pk]))
     assert page.status_code == 200
+
+
+def test_the_link_offers_the_plan_s_figure_not_the_whole_quantity_asked(
+        client, three_waiting, allocator):
+    """The store is short: following a number and saving at once allocated the whole
+    request, more than the plan's share."""
+    stock_central(allocator, 1_000)
+    line = next(line for line in allocation_plan() if line.proposed < line.asked)
+    client.force_login(allocator)
+    url = reverse("blanko:central_allocate", args=[line.request.pk])
+    page = client.get(f"{url}?jumlah={line.proposed}")
+    assert page.context["form"]["quantity"].value() == line.proposed
+    assert "Rencana alokasi nasional mengusulkan" in page.content.decode()
+    for tampered in (str(line.asked + 1), "1" * 5_000, "-5", "abc"):
+        page = client.get(f"{url}?jumlah={tampered}")
+        assert page.context["form"]["quantity"].value() == line.asked
+        assert "Rencana alokasi nasional mengusulkan" not in page.content.decode()
 
 
 @pytest.mark.parametrize("pk", ["²", "9999999", "-1", "1.234", "9" * 19, "1" * 5_000])
