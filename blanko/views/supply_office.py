@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from blanko import access, selectors, services
 from blanko.formatting import number, place_name
@@ -28,7 +28,7 @@ from blanko.regions import region_name
 from blanko.supply_figures import figure_rows, request_figures
 from blanko.supply_forms import PREFILL, BlankRequestForm, CancelBlankRequestForm
 from blanko.terbilang import terbilang
-from blanko.views.common import carry_out, scoped_office
+from blanko.views.common import carry_out, post_only, scoped_office
 
 PERM_VIEW = "blanko.view_blank_request"
 PERM_REQUEST = "blanko.request_blanks"
@@ -120,7 +120,7 @@ def blank_request_detail(request: HttpRequest, code: str, pk: int) -> HttpRespon
 
 
 @login_required
-@require_POST
+@post_only("blanko:blank_request_detail", "code", "pk")
 def blank_request_cancel(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     office = scoped_office(request, code, PERM_REQUEST)
     blank_request = get_object_or_404(_own_requests(office), pk=pk)

@@ -12,9 +12,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from blanko.views import scoped_office
+from blanko.views.common import post_only
 from layanan import privacy
 from layanan.nik import normalize_number
 
@@ -52,7 +53,7 @@ def access_log(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only("layanan:access_log", "code")
 def subject_export(request: HttpRequest, code: str) -> HttpResponse:
     office = scoped_office(request, code, "layanan.export_personal_data")
     try:

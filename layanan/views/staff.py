@@ -15,12 +15,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from blanko import access
 from blanko.forms import new_key
 from blanko.selectors import office_balances
 from blanko.views import apply_form_errors, scoped_office
+from blanko.views.common import post_only
 from layanan import advice, privacy, rules, selectors, services
 from layanan.forms import (
     CounterRequestForm,
@@ -261,7 +262,7 @@ ACTIONS: dict[rules.Action, Callable[[HttpRequest, ServiceRequest], str]] = {
 
 
 @login_required
-@require_POST
+@post_only("layanan:detail", "code", "pk")
 def request_action(request: HttpRequest, code: str, pk: int, action: str) -> HttpResponse:
     office = scoped_office(request, code, "layanan.process_request")
     service_request = get_object_or_404(ServiceRequest.objects.select_related("office"),

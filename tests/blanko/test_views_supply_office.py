@@ -410,7 +410,11 @@ def test_an_allocated_request_can_no_longer_be_withdrawn(
 
 def test_withdrawing_is_a_post(client, supervisor, office, asked):
     client.force_login(supervisor)
-    assert client.get(url("blank_request_cancel", office, asked.pk)).status_code == 405
+    response = client.get(url("blank_request_cancel", office, asked.pk))
+    assert response["Location"] == url("blank_request_detail", office, asked.pk)
+    assert client.put(url("blank_request_cancel", office, asked.pk)).status_code == 405
+    asked.refresh_from_db()
+    assert asked.status == BlankRequest.Status.SUBMITTED
 
 
 # --- Receiving Ditjen's dispatch on the shipment pages ----------------------------------------

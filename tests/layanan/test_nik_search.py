@@ -223,3 +223,14 @@ def test_the_print_queue_is_not_cached_either(staff, office, operator):
     """Masked NIKs only, but citizens' names and the print forms' CSRF token."""
     submit(office, operator)
     assert no_store(staff.get(url("queue", office)))
+
+
+def test_an_export_address_opened_by_a_get_exports_nothing(client, office, operator,
+                                                         supervisor):
+    """After signing in again, `next` is the export's address: back to the log's page."""
+    submit(office, operator)
+    client.force_login(supervisor)
+    response = client.get(url("subject_export", office))
+    assert response.status_code == 302
+    assert response["Location"] == url("access_log", office)
+    assert "attachment" not in response.get("Content-Disposition", "")

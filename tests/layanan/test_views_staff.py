@@ -583,8 +583,28 @@ def test_an_unknown_action_changes_nothing_and_is_not_a_server_error(staff, offi
     "/kantor/2172/layanan/0/print/",
 ])
 def test_a_non_integer_or_unknown_pk_gives_404(staff, office, path):
-    assert staff.get(path).status_code in (404, 405)  # actions take POST only
+    # A GET of an action goes to the request's page (blanko.views.post_only): none here.
+    assert staff.get(path, follow=True).status_code == 404
     assert staff.post(path, {"key": "k"}).status_code in (404, 405)
+
+
+def test_a_print_sent_after_the_session_expired_prints_nothing_and_lands_on_the_request(
+    client, office, operator, give_stock
+):
+    """Signing in again follows `next`, the action's address, by a GET: it used to end
+    on a bare 405."""
+    give_stock(office, 5)
+    request = verified(office, operator)
+    response = client.post(action_url(request, "print"), {"key": "k" * 32, "next": "queue"})
+    login = response["Location"]
+    assert login.startswith(reverse("login")) and "next=" in login
+    client.force_login(operator)
+    landed = client.get(action_url(request, "print"), follow=True)
+    assert landed.redirect_chain[-1][0] == url("detail", office, pk=request.pk)
+    assert "Tidak ada yang dilakukan: formulirnya belum terkirim" in text(landed)
+    request.refresh_from_db()
+    assert request.status == Status.VERIFIED and stock_of(office) == 5
+    assert client.put(action_url(request, "print")).status_code == 405
 
 
 GARBAGE = [

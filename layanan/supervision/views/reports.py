@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from blanko import access, services
 from blanko import selectors as ledger
@@ -20,6 +20,7 @@ from blanko.formatting import place_name
 from blanko.models import CENTRAL_OFFICE_CODE, Office
 from blanko.terbilang import terbilang
 from blanko.views import scoped_office
+from blanko.views.common import post_only
 from layanan.supervision import exports, reports
 
 REPORT = "layanan.view_report"
@@ -93,7 +94,7 @@ def monthly_report(request: HttpRequest, code: str, year: int, month: int,
 
 
 @login_required
-@require_POST
+@post_only("layanan:report", "code", "year", "month")
 def close_month(request: HttpRequest, code: str, year: int, month: int) -> HttpResponse:
     office = scoped_office(request, code, "blanko.close_month")
     first = _month(year, month, timezone.localdate())

@@ -110,7 +110,10 @@ def test_a_supervisor_closes_a_finished_month_and_it_takes_no_more_movements(
         client, office, supervisor, may):
     client.force_login(supervisor)
     url = reverse("layanan:close_month", args=[office.code, 2024, 5])
-    assert client.get(url).status_code == 405
+    # A GET closes nothing: it goes back to the month's report (blanko.views.post_only).
+    assert client.get(url)["Location"] == reverse("layanan:report",
+                                                  args=[office.code, 2024, 5])
+    assert not MonthClose.objects.exists()
     response = client.post(url, follow=True)
     assert MonthClose.objects.filter(office=office, month=MAY).exists()
     assert 'data-testid="month-closed"' in response.content.decode()
