@@ -71,8 +71,10 @@ def request_list_rows(requests: Iterable[ServiceRequest], *, office_code: str) -
 
 
 def queue_rows(rows: Iterable[tuple[ServiceRequest, rules.Blocker | None, str]], *,
-               office_code: str, can_process: bool, csrf_token: str) -> SafeString:
-    """`rows`: (request, what blocks it or None, a fresh idempotency key)."""
+               office_code: str, can_process: bool, csrf_token: str,
+               page_number: int = 1) -> SafeString:
+    """`rows`: (request, what blocks it or None, a fresh idempotency key). A print
+    returns to the queue's page `page_number`, where the operator was."""
     cells = _Cells(office_code)
     tiers = _labels(ServiceRequest.Tier.choices)
     action = url_for_each("layanan:action", code=office_code, action="print")
@@ -81,6 +83,8 @@ def queue_rows(rows: Iterable[tuple[ServiceRequest, rules.Blocker | None, str]],
     reserved = escape(_("Dicadangkan"))
     print_label, ready = escape(_("Cetak")), escape(_("Siap cetak"))
     token = escape(csrf_token)
+    back_to_page = (f'<input type="hidden" name="page" value="{int(page_number)}">'
+                    if page_number > 1 else "")
     parts = []
     for req, blocker, key in rows:
         if blocker:
@@ -91,7 +95,7 @@ def queue_rows(rows: Iterable[tuple[ServiceRequest, rules.Blocker | None, str]],
             last = (f'<form method="post" action="{action(req.pk)}" class="d-inline print-once">'
                     f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
                     f'<input type="hidden" name="key" value="{escape(key)}">'
-                    '<input type="hidden" name="next" value="queue">'
+                    f'<input type="hidden" name="next" value="queue">{back_to_page}'
                     f'<button type="submit" class="btn btn-sm btn-primary">{print_label}'
                     f'<span class="visually-hidden"> {escape(req.registration_number)}</span>'
                     "</button></form>")

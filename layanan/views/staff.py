@@ -12,12 +12,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from blanko import access
+from blanko.formatting import parse_digits
 from blanko.forms import new_key
 from blanko.selectors import office_balances
 from blanko.views import apply_form_errors, scoped_office
@@ -90,7 +92,7 @@ def queue(request: HttpRequest, code: str) -> HttpResponse:
             [(req, blocker, new_key()) for req, blocker in rows], office_code=office.code,
             can_process=access.has_permission(request.user, "layanan.process_request",
                                               office),
-            csrf_token=get_token(request)),
+            csrf_token=get_token(request), page_number=page.number),
         # Advice only (layanan.advice): the reservation rule is applied as before.
         "quota": advice.daily_quota_for(office=office, stock=stock),
     })
@@ -279,5 +281,7 @@ def request_action(request: HttpRequest, code: str, pk: int, action: str) -> Htt
         messages.success(request, message)
     target = request.POST.get("next")
     if target == "queue":
-        return redirect("layanan:queue", code=office.code)
+        queue_url = reverse("layanan:queue", kwargs={"code": office.code})
+        page = parse_digits(request.POST.get("page"))
+        return redirect(f"{queue_url}?page={page}" if page and page > 1 else queue_url)
     return redirect("layanan:detail", code=office.code, pk=service_request.pk)

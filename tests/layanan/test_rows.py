@@ -89,3 +89,27 @@ def test_every_label_is_the_one_the_model_displays(office, operator, language):
             assert f">{label}<" in listed
         for label in (request.get_kind_display(), request.get_priority_tier_display()):
             assert f">{label}<" in queued
+
+
+def test_a_print_from_the_queue_s_second_page_returns_to_it(office, operator, give_stock):
+    from layanan.views.staff import PAGE_SIZE
+
+    give_stock(office, PAGE_SIZE + 5)
+    for _ in range(PAGE_SIZE + 1):
+        verified(office, operator)
+    browser = Client()
+    browser.force_login(operator)
+    queue = reverse("layanan:queue", kwargs={"code": office.code})
+    page = browser.get(f"{queue}?page=2").content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" class="d-inline print-once">'
+                     r"(.*?)</form>", page)
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">',
+                             form.group(2)))
+    assert fields["page"] == "2"
+    assert browser.post(unescape(form.group(1)), fields)["Location"] == f"{queue}?page=2"
+    for tampered in ("abc", "1" * 5_000, "0", ""):
+        form_again = browser.get(f"{queue}?page=2").content.decode()
+        action = unescape(re.findall(r'action="([^"]+/print/)"', form_again)[0])
+        key = re.findall(r'name="key" value="([^"]+)"', form_again)[0]
+        response = browser.post(action, {"key": key, "next": "queue", "page": tampered})
+        assert response["Location"] == queue
