@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from blanko import access, services, supply_figures
 from blanko.models import Loan, Movement, RebalancingProposal, Shipment
@@ -651,6 +653,20 @@ def test_a_refused_approval_shows_the_decided_page_without_the_button(
         assert "Tolak usulan ini" not in shown
     assert Loan.objects.filter(reference=busy_proposal.number).count() == (
         meanwhile == "approved_by_another")
+    when = date_format(timezone.localdate(), "j F Y")
+    assert text_of(reopened, "proposal-outcome") == (
+        f"Dibatalkan koordinator provinsi pada {when}." if meanwhile == "cancelled" else
+        f"Disetujui pada {when}: pinjaman {busy_proposal.number}.")
+
+
+def test_a_declined_proposal_s_page_gives_the_reason(client, proposal, other_supervisor):
+    services.decline_rebalancing(proposal=proposal, by=other_supervisor,
+                                 reason="Stok untuk Pilkada")
+    client.force_login(other_supervisor)
+    page = confirmation(client, proposal)
+    when = date_format(timezone.localdate(), "j F Y")
+    assert text_of(page, "proposal-outcome") == (
+        f"Ditolak pada {when}. Alasan: Stok untuk Pilkada")
 
 
 def test_a_refused_decline_shows_the_decided_page_without_the_form(client, proposal,
