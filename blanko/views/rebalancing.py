@@ -9,7 +9,7 @@ blanko.services.rebalancing, which checks the permission again and every rule.
 "Setujui" on the loan list opens the confirmation (a GET of the approve URL): the
 proposal and what it does to the lender's own store, stock now and after, days of
 cover after, and a warning when the store would fall below the minimum the province's
-plan says it keeps, or has fallen since the proposal was made. One click there (a POST
+plan says it keeps, or has fallen by a tenth since the proposal was made. One click there (a POST
 with the form's one-time key) approves it. ("Terima" stays the word for receiving
 blanks; approving a proposal is "Setujui".)
 """
@@ -93,8 +93,12 @@ class LenderEffect:
 
     @property
     def stock_fell(self) -> bool:
-        """The proposal was made on a larger stock than the lender holds now."""
-        return self.stock_when_proposed is not None and self.stock_when_proposed > self.stock
+        """The proposal was made on a stock at least a tenth larger than the lender holds
+        now. A day's printing since is no reason to look again, and a warning on every
+        proposal would teach the lender to skip them all; a loan sent elsewhere is."""
+        if self.stock_when_proposed is None:
+            return False
+        return self.stock_when_proposed - self.stock >= max(1, self.stock_when_proposed / 10)
 
 
 def lender_effects(*, office: Office, proposals: Iterable[RebalancingProposal]

@@ -855,3 +855,14 @@ def test_an_approved_proposal_s_loan_has_no_due_date_and_the_lender_may_set_one(
     assert response.status_code == 302
     loan.refresh_from_db()
     assert loan.due_on == due
+
+
+@pytest.mark.parametrize(("printed", "warned"), [(0, False), (2, False), (199, False),
+                                                 (200, True), (700, True)])
+def test_the_stock_fell_warning_takes_a_tenth_of_the_stock(printed, warned):
+    """The office user's case: two cards printed since the proposal warned as loudly as a
+    loan of 1,000 sent elsewhere."""
+    from blanko.views.rebalancing import LenderEffect
+
+    effect = LenderEffect(stock=2_000 - printed, quantity=800, stock_when_proposed=2_000)
+    assert effect.stock_fell is warned
