@@ -46,13 +46,14 @@ from blanko.selectors.movements import (
 )
 from blanko.selectors.supply import (
     LeadTime,
+    OpenRequest,
     blank_requests,
     central_stock,
     incoming_from_ditjen,
     lead_time_days,
     lead_times,
+    newest_open_requests,
     open_blank_requests,
-    open_request_numbers,
 )
 
 __all__ = [
@@ -85,7 +86,8 @@ __all__ = [
     "office_balances",
     "office_movements",
     "open_blank_requests",
-    "open_request_numbers",
+    "OpenRequest",
+    "newest_open_requests",
     "offices_with_stock",
     "offices_with_store",
     "office_shipments",

@@ -52,9 +52,18 @@ def open_blank_requests(*, office: Office, brief: bool = False) -> list[BlankReq
     return list(requests)
 
 
-def open_request_numbers(*, office_ids: Collection[int], as_of: datetime.date,
-                         today: datetime.date) -> dict[int, str]:
-    """The number of each office's newest request for blanks still open at the end of
+@dataclass(frozen=True)
+class OpenRequest:
+    """An office's newest request for blanks still open: its number and the day it was
+    made (whether the office asked in time)."""
+
+    number: str
+    submitted_on: datetime.date
+
+
+def newest_open_requests(*, office_ids: Collection[int], as_of: datetime.date,
+                         today: datetime.date) -> dict[int, OpenRequest]:
+    """Each office's newest request for blanks still open at the end of
     `as_of` (BlankRequest.OPEN_STATUSES); an office without one has no entry. One query,
     whatever the number of offices.
 
@@ -75,11 +84,12 @@ def open_request_numbers(*, office_ids: Collection[int], as_of: datetime.date,
         requests = (requests.filter(submitted_on__lte=as_of)
                     .annotate(state=Subquery(last_step))
                     .filter(state__in=BlankRequest.OPEN_STATUSES))
-    numbers: dict[int, str] = {}
-    for office_id, number in requests.order_by("office_id", "-submitted_on", "-id") \
-            .values_list("office_id", "number"):
-        numbers.setdefault(office_id, number)
-    return numbers
+    newest: dict[int, OpenRequest] = {}
+    for office_id, number, submitted_on in (
+            requests.order_by("office_id", "-submitted_on", "-id")
+            .values_list("office_id", "number", "submitted_on")):
+        newest.setdefault(office_id, OpenRequest(number, submitted_on))
+    return newest
 
 
 def central_stock() -> dict[str, int]:

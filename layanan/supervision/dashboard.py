@@ -245,11 +245,11 @@ def office_dashboard(*, office: Office, as_of: datetime.date,
     ids = [office.pk]
     # Read as the rollup reads it, for any as-of date: the open requests listed below
     # are today's only.
-    asked = ledger.open_request_numbers(office_ids=ids, as_of=as_of, today=today)
+    asked = ledger.newest_open_requests(office_ids=ids, as_of=as_of, today=today)
     prediction = forecast.forecast_from_series(
         as_of=as_of, stock=stock, series=series,
         lead_time_days=forecast.whole_lead_days(lead_time.days),
-        lead_time_source=lead_time.source, open_request=asked.get(office.pk, ""))
+        lead_time_source=lead_time.source, open_request=asked.get(office.pk))
     key_date = forecast.next_key_dates(office_ids=ids, as_of=as_of).get(office.pk)
     queue = forecast.queue_counts(office_ids=ids, as_of=as_of, today=today,
                                   horizons=[key_date.date] if key_date else [])[office.pk]

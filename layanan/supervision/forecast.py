@@ -33,7 +33,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from blanko.models import DEFAULT_LEAD_TIME_DAYS
-from blanko.selectors import Day, StoreWindow
+from blanko.selectors import Day, OpenRequest, StoreWindow
 from layanan.models import KeyDate, RequestEvent, ServiceRequest
 from layanan.selectors import printable_q
 
@@ -89,9 +89,9 @@ class Forecast:
     # Where the lead time comes from (blanko.selectors.LeadTime.source): "measured" from
     # the office's own requests, the "province" median, or the office's "default" field.
     lead_time_source: str = "default"
-    # The number of the office's newest request for blanks still open on the as-of date
-    # (blanko.selectors.open_request_numbers), "" for none: the office has asked already.
-    open_request: str = ""
+    # The office's newest request for blanks still open on the as-of date
+    # (blanko.selectors.newest_open_requests), None for none: the office has asked.
+    open_request: OpenRequest | None = None
 
     @cached_property
     def days_left_out(self) -> int:
@@ -141,6 +141,15 @@ class Forecast:
             return 0
         return max(0, (self.as_of - self.ask_by).days)
 
+    @cached_property
+    def asked_days_late(self) -> int:
+        """Days after the last day to ask that the open request was made; 0 when it was
+        made in time or there is none. The office has asked, but its blanks may come
+        after its stock runs out: the pages say so beside the request."""
+        if not self.open_request or not self.ask_by:
+            return 0
+        return max(0, (self.open_request.submitted_on - self.ask_by).days)
+
     def demand_until(self, day: datetime.date) -> int:
         """Blanks used from the day after as-of up to and including `day`, rounded up;
         0 without an average."""
@@ -157,7 +166,7 @@ class Forecast:
 def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[Day],
                          lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
                          lead_time_source: str = "default",
-                         open_request: str = "") -> Forecast:
+                         open_request: OpenRequest | None = None) -> Forecast:
     """The forecast from the store's days (blanko.selectors.daily_series) ending on
     `as_of`: the last USE_WINDOW_DAYS of them make the window. The one place where the
     dashboard, the rollup (forecast_from_window) and the backtest apply the stocked-days
@@ -174,7 +183,7 @@ def forecast_from_series(*, as_of: datetime.date, stock: int, series: Sequence[D
 def forecast_from_window(*, as_of: datetime.date, stock: int, window: StoreWindow,
                          lead_time_days: int = DEFAULT_LEAD_TIME_DAYS,
                          lead_time_source: str = "default",
-                         open_request: str = "") -> Forecast:
+                         open_request: OpenRequest | None = None) -> Forecast:
     """The forecast from blanko.selectors.store_windows (the rollup's read): the days,
     when the store may have started one empty; else every day counts, since the store
     held blanks at the start of each (counts_toward_use)."""

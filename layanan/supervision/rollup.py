@@ -102,7 +102,7 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
     incoming = ledger.incoming_by_office(office_ids=ids, as_of=as_of, today=today)
     from_ditjen = ledger.incoming_from_ditjen(office_ids=ids, as_of=as_of, today=today)
     lead_times = ledger.lead_times(offices=office_list, as_of=as_of)
-    asked = ledger.open_request_numbers(office_ids=ids, as_of=as_of, today=today)
+    asked = ledger.newest_open_requests(office_ids=ids, as_of=as_of, today=today)
     owed = _owed_by_office(key_dates=key_dates, as_of=as_of)
     rows = []
     for office in office_list:
@@ -110,7 +110,7 @@ def office_rollup(*, offices: QuerySet[Office], as_of: datetime.date, today: dat
         prediction = forecast.forecast_from_window(
             as_of=as_of, stock=stock[office.pk], window=windows[office.pk],
             lead_time_days=forecast.whole_lead_days(lead_time.days),
-            lead_time_source=lead_time.source, open_request=asked.get(office.pk, ""))
+            lead_time_source=lead_time.source, open_request=asked.get(office.pk))
         queue, key_date = queues[office.pk], key_dates.get(office.pk)
         on_loan, sent = incoming.get(office.pk, 0), from_ditjen.get(office.pk, 0)
         shortfall = None

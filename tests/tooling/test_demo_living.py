@@ -134,7 +134,7 @@ def test_batam_s_stock_will_not_last_until_its_request_so_it_has_a_daily_quota(
         assert asked.number in html.split(f'data-testid="{testid}-reason"')[1], url
     # It has asked: "ask Ditjen by" says so rather than that it is late.
     row = rollup_rows()["2171"]
-    assert (row.forecast.open_request, row.forecast.ask_days_late) == (asked.number, 0)
+    assert (row.forecast.open_request.number, row.forecast.ask_days_late) == (asked.number, 0)
 
 
 def test_no_office_with_an_open_request_is_told_it_is_late_to_ask(seeded):

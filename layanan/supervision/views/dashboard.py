@@ -182,6 +182,7 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
     lines = []
     sources = {code: str(label) for code, label in LEAD_TIME_SOURCES.items()}
     asked = _("sudah diminta: %(number)s")
+    asked_late = _("sudah diminta: %(number)s, %(late)s hari setelah tanggal itu")
     for row in rows:
         f, s = row.forecast, row.shortfall
         lines.append(RollupLine(
@@ -194,7 +195,9 @@ def rollup_lines(rows: list[rollup.OfficeRow]) -> list[RollupLine]:
             cover="–" if f.days_of_cover is None else fmt.one_decimal(f.cover_shown),
             stockout=fmt.short_date(f.stockout_on) or "–",
             ask_by=fmt.short_date(f.ask_by) or "–", ask_late=bool(f.ask_days_late),
-            asked=asked % {"number": f.open_request} if f.open_request else "",
+            asked=(asked_late if f.asked_days_late else asked) % {
+                "number": f.open_request.number, "late": fmt.grouped(f.asked_days_late),
+            } if f.open_request else "",
             lead_time=_("%(days)s hari, %(source)s") % {
                 "days": fmt.grouped(f.lead_time_days),
                 "source": sources.get(f.lead_time_source, f.lead_time_source)},

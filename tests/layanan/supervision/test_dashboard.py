@@ -543,13 +543,14 @@ def test_an_open_request_for_blanks_stops_ask_by_being_late(office, supply):
         return office_dashboard(office=office, as_of=day, today=SUPPLY_TODAY).forecast
 
     f = forecast_on(SUPPLY_AS_OF)
-    assert (f.ask_by, f.open_request, f.ask_days_late) == (
-        D(2024, 5, 28), "PB/2172/2024/0003", 0)
+    # Asked on 3 June, 6 days after the last day to ask: said beside the number.
+    assert (f.ask_by, f.open_request.number, f.ask_days_late, f.asked_days_late) == (
+        D(2024, 5, 28), "PB/2172/2024/0003", 0, 6)
     # Today the newest open one: PB/0004, waiting at the province.
-    assert forecast_on(SUPPLY_TODAY).open_request == "PB/2172/2024/0004"
+    assert forecast_on(SUPPLY_TODAY).open_request.number == "PB/2172/2024/0004"
     # On 2 June none was open (PB/0002 was received on 2 May, PB/0003 not yet asked).
-    assert forecast_on(D(2024, 6, 2)).open_request == ""
-    assert forecast_on(D(2024, 4, 20)).open_request == "PB/2172/2024/0002"
+    assert forecast_on(D(2024, 6, 2)).open_request is None
+    assert forecast_on(D(2024, 4, 20)).open_request.number == "PB/2172/2024/0002"
 
 
 def test_the_page_says_a_request_is_open_instead_of_late(client, office, supervisor,
@@ -561,7 +562,8 @@ def test_the_page_says_a_request_is_open_instead_of_late(client, office, supervi
         'data-testid="ask-by"')[1].split("</div>")[0]
     assert "alert-danger" not in box and "Terlambat" not in box
     assert "sudah lewat" not in box
-    assert 'data-testid="asked">sudah diminta: PB/2172/2024/0003<' in box
+    assert ('data-testid="asked">sudah diminta: PB/2172/2024/0003, 6 hari setelah tanggal '
+            'itu<') in box
 
 
 def test_an_office_without_requests_takes_its_provinces_lead_time(other_office, supply):

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import pytest
 
-from blanko.selectors import Day
+from blanko.selectors import Day, OpenRequest
 from layanan.models import KeyDate
 from layanan.supervision import forecast
 from tests.layanan.supervision import scenarios
@@ -84,8 +84,12 @@ def test_ask_by_is_the_stockout_less_the_lead_time_and_the_safety_margin():
 def test_an_office_that_has_asked_already_is_not_late_to_ask():
     """The last day to ask stays what it was; an open request means it was asked."""
     asked = forecast.Forecast(as_of=AS_OF, stock=240, used=168, days_counted=28,
-                              open_request="PB/2172/2024/0001")
-    assert (asked.ask_by, asked.ask_days_late) == (D(2024, 3, 27), 0)
+                              open_request=OpenRequest("PB/2172/2024/0001", D(2024, 3, 20)))
+    assert (asked.ask_by, asked.ask_days_late, asked.asked_days_late) == (
+        D(2024, 3, 27), 0, 0)
+    late = forecast.Forecast(as_of=AS_OF, stock=240, used=168, days_counted=28,
+                             open_request=OpenRequest("PB/2172/2024/0001", D(2024, 3, 30)))
+    assert (late.ask_days_late, late.asked_days_late) == (0, 3)
     assert forecast.Forecast(as_of=AS_OF, stock=240, used=168,
                              days_counted=28).ask_days_late == 4
 
