@@ -208,7 +208,9 @@ def _verify(request: HttpRequest, service_request: ServiceRequest) -> str:
 def _print(request: HttpRequest, service_request: ServiceRequest) -> str:
     services.print_card(request=service_request, by=request.user,
                         idempotency_key=request.POST.get("key") or None)
-    return _("KTP-el dicetak; satu blanko keluar dari stok.")
+    # The registration number, not the name: a flash message travels in a cookie.
+    return _("KTP-el %(reg)s dicetak; satu blanko keluar dari stok.") % {
+        "reg": service_request.registration_number}
 
 
 def _spoil(request: HttpRequest, service_request: ServiceRequest) -> str:

@@ -188,7 +188,7 @@ def test_the_supervisor_and_the_operator_see_the_daily_quota(page, live_server, 
     with page.expect_navigation():
         page.get_by_role("button", name=f"Cetak {waiting.registration_number}",
                          exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("KTP-el dicetak")
+    expect(page.get_by_role("alert")).to_contain_text(re.compile(r"KTP-el \S+ dicetak"))
     expect(page.get_by_test_id("queue-stock")).to_have_text("25.013")
     assert_quota_box(notice, figure=figure, used="Hari ini sudah terpakai 297, sisa kuota 968.",
                      reason=reason)

@@ -523,7 +523,8 @@ def test_a_double_click_on_print_takes_one_blank(staff, office, operator, give_s
                     text(staff.get(url("detail", office, pk=request.pk)))).group(1)
     for _ in range(2):
         response = staff.post(action_url(request, "print"), {"key": key}, follow=True)
-        assert "KTP-el dicetak; satu blanko keluar dari stok." in text(response)
+        assert (f"KTP-el {request.registration_number} dicetak; satu blanko keluar dari "
+                "stok.") in text(response)
     assert stock_of(office) == 4
     assert CardPrint.objects.count() == 1
 
