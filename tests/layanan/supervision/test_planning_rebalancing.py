@@ -296,6 +296,13 @@ def test_a_proposal_sent_from_the_plan_carries_the_day_s_figures_and_the_coordin
     assert _notes() == {("2101", "2172"): (
         "Pemerataan provinsi: stok Kota Tanjungpinang cukup untuk sekitar 10 hari, stok "
         "Kabupaten Bintan sekitar 300 hari.\nMohon dikirim sebelum Pilkada.")}
+    # The coordinator reads it in the list of proposals sent, escaped, a line each.
+    sent = RebalancingProposal.objects.get()
+    page = client.get(PLAN_URL).content.decode()
+    cell = page.split(f'data-testid="note-{sent.number}">')[1].split("</td>")[0]
+    assert cell == ("Pemerataan provinsi: stok Kota Tanjungpinang cukup untuk sekitar 10 "
+                    "hari, stok Kabupaten Bintan sekitar 300 hari.<br>Mohon dikirim sebelum "
+                    "Pilkada.")
     # The lender reads it on its loans page, instead of "–".
     lender = make_user(access.SUPERVISOR, kepri["2101"])
     client.force_login(lender)
