@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_QUANTITY = 10_000_000
 # Days from asking Ditjen for blanks to their arrival, until the supply cycle measures it.
@@ -814,7 +815,9 @@ class RebalancingProposal(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("Diusulkan")
         ACCEPTED = "accepted", _("Disetujui")
-        DECLINED = "declined", _("Ditolak")
+        # "Ditolak" is also a refused service request's and blank request's status;
+        # a lender declines a proposal ("Declined", not "Rejected").
+        DECLINED = "declined", pgettext_lazy("rebalancing proposal", "Ditolak")
         CANCELLED = "cancelled", _("Dibatalkan")
 
     # Every proposal is a multiple of this many blanks (the plan rounds down to it).

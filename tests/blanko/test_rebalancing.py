@@ -866,3 +866,12 @@ def test_the_stock_fell_warning_takes_a_tenth_of_the_stock(printed, warned):
 
     effect = LenderEffect(stock=2_000 - printed, quantity=800, stock_when_proposed=2_000)
     assert effect.stock_fell is warned
+
+
+def test_a_declined_proposal_reads_declined_in_english_not_rejected():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert str(Status.DECLINED.label) == "Declined"
+    with translation.override("id"):
+        assert str(Status.DECLINED.label) == "Ditolak"
