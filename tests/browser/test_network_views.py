@@ -272,12 +272,20 @@ def network(office, other_office, kabid, short_of_the_arrival):
 RUNNING_OUT = re.compile(r"^1 kantor akan kehabisan stok sebelum kiriman dapat tiba ")
 
 
-def open_rollup(page, live_server, username: str) -> None:
+def open_rollup(page, live_server, username: str, *, offices: list[str]) -> None:
+    """Signs in, follows the menu to the rollup, and checks its rows are `offices`, in
+    order (the worst cover first), and no other: the user's scope."""
     login(page, live_server, username, PASSWORD)
     with page.expect_navigation():
         page.get_by_role("link", name="Rekap stok", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Rekap stok dan prakiraan semua kantor")
+    table = page.get_by_test_id("rollup")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(len(offices))
+    expect(table.locator("caption")).to_have_text(f"{len(offices)} kantor dalam cakupan Anda")
+    for n, office in enumerate(offices):
+        expect(rows.nth(n)).to_contain_text(office)
 
 
 def assert_kepri_rows(page) -> None:
@@ -322,14 +330,9 @@ def follow_the_one_plan_link(page, live_server, *, label: str, href: str, headin
 
 def test_the_province_coordinator_reads_the_rollup_and_opens_the_rebalancing_plan(
         page, live_server, network):
-    open_rollup(page, live_server, "kepri")
-    table = page.get_by_test_id("rollup")
-    rows = table.locator("tbody tr")
-    expect(rows).to_have_count(2)
-    expect(table.locator("caption")).to_have_text("2 kantor dalam cakupan Anda")
-    expect(rows.nth(0)).to_contain_text("2172 Kota Tanjungpinang")
-    expect(rows.nth(1)).to_contain_text("2171 Kota Batam")
-    expect(table).not_to_contain_text("Kota Padang")
+    open_rollup(page, live_server, "kepri",
+                offices=["2172 Kota Tanjungpinang", "2171 Kota Batam"])
+    expect(page.get_by_test_id("rollup")).not_to_contain_text("Kota Padang")
     assert_kepri_rows(page)
 
     follow_the_one_plan_link(
@@ -340,14 +343,8 @@ def test_the_province_coordinator_reads_the_rollup_and_opens_the_rebalancing_pla
 
 def test_the_national_allocator_reads_the_rollup_and_opens_the_allocation_plan(
         page, live_server, network):
-    open_rollup(page, live_server, "ditjen")
-    table = page.get_by_test_id("rollup")
-    rows = table.locator("tbody tr")
-    expect(rows).to_have_count(3)
-    expect(table.locator("caption")).to_have_text("3 kantor dalam cakupan Anda")
-    expect(rows.nth(0)).to_contain_text("2172 Kota Tanjungpinang")
-    expect(rows.nth(1)).to_contain_text("2171 Kota Batam")
-    expect(rows.nth(2)).to_contain_text("1371 Kota Padang")
+    open_rollup(page, live_server, "ditjen",
+                offices=["2172 Kota Tanjungpinang", "2171 Kota Batam", "1371 Kota Padang"])
     assert_kepri_rows(page)
     expect(page.get_by_test_id("cover-1371")).to_have_text("–")
     expect(page.get_by_test_id("runs-out-1371")).to_have_text("–")
